@@ -1,0 +1,45 @@
+# digitpad: `make run` opens the app, `make test` runs the whole suite. Both create .venv first.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench exe exe-test models screenshots clean
+
+# Re-install only when the project's requirements change: a second `make` costs nothing.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m digitpad
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	$(VENV)/bin/ruff check digitpad trainers tests benchmarks packaging scripts
+	$(VENV)/bin/lint-imports
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check digitpad trainers tests benchmarks packaging scripts
+	$(VENV)/bin/lint-imports
+
+models: $(STAMP)
+	bash scripts/train_bundled.sh
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run_all.py
+
+exe: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[exe]"
+	$(PY) -m PyInstaller --noconfirm --clean packaging/digitpad.spec
+
+exe-test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m exe -o addopts=""
+
+clean:
+	rm -rf build dist .pytest_cache

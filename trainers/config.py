@@ -1,0 +1,46 @@
+"""What a training run is asked to do, in one validated value shared by the panel and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+BACKENDS = ("torch", "keras")
+ARCHS = ("mlp", "cnn")
+OPTIMIZERS = ("adam", "adamw", "sgd")
+
+
+class ConfigError(ValueError):
+    """A setting is out of range; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    backend: str = "torch"
+    arch: str = "cnn"
+    epochs: int = 5
+    batch_size: int = 128
+    lr: float = 2e-3
+    optimizer: str = "adam"
+    augment: bool = True
+    val_split: float = 0.1
+    seed: int = 0
+    device: str = "cpu"
+    track_test: bool = False  # also measure test accuracy after every epoch (benchmarks)
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.backend in BACKENDS, f"backend must be one of {', '.join(BACKENDS)}"),
+            (self.arch in ARCHS, f"architecture must be one of {', '.join(ARCHS)}"),
+            (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
+            (1 <= self.epochs <= 1000, "epochs must be between 1 and 1000"),
+            (1 <= self.batch_size <= 65536, "batch size must be between 1 and 65536"),
+            (0.0 < self.lr <= 10.0, "learning rate must be above 0 and at most 10"),
+            (0.0 <= self.val_split < 0.9, "validation split must be in [0, 0.9)"),
+            (self.seed >= 0, "seed must not be negative"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+
+    def as_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,82 @@
+"""The arrays a training run works on, split the same way for both backends."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from trainers.config import TrainConfig
+
+WARMUP_FRACTION = 0.03
+
+
+@dataclass(frozen=True)
+class Splits:
+    train_x: np.ndarray  # (N, 28, 28) float32 0..1
+    train_y: np.ndarray  # (N,) int64
+    val_x: np.ndarray
+    val_y: np.ndarray
+    test_x: np.ndarray
+    test_y: np.ndarray
+
+
+def prepare(data, config: TrainConfig) -> Splits:
+    """Scale to 0..1 and hold out a seeded random validation share of the training images.
+    `data` is anything with MNIST's four arrays (digitpad.data.MnistData)."""
+    if len(data.train_x) == 0:
+        raise ValueError("the training data holds no images")
+    x = np.asarray(data.train_x, np.float32) / 255.0
+    y = np.asarray(data.train_y, np.int64)
+    order = np.random.default_rng(config.seed).permutation(len(x))
+    n_val = int(round(len(x) * config.val_split))
+    val, train = order[:n_val], order[n_val:]
+    return Splits(
+        x[train], y[train], x[val], y[val],
+        np.asarray(data.test_x, np.float32) / 255.0, np.asarray(data.test_y, np.int64),
+    )
+
+
+def steps_per_epoch(n: int, batch_size: int) -> int:
+    return max(1, math.ceil(n / batch_size))
+
+
+def warmup_steps(total_steps: int) -> int:
+    return max(1, int(total_steps * WARMUP_FRACTION))
+
+
+def lr_factor(step: int, total_steps: int) -> float:
+    """Linear warm-up, then cosine decay to zero: the schedule both backends follow."""
+    warm = warmup_steps(total_steps)
+    if step < warm:
+        return (step + 1) / warm
+    progress = (step - warm) / max(1, total_steps - warm)
+    return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+
+
+def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    return float((probabilities.argmax(axis=1) == labels).mean()) if len(labels) else float("nan")
+
+
+def mean_loss(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Cross-entropy of predicted probabilities, as the trainers minimise it."""
+    if not len(labels):
+        return float("nan")
+    picked = probabilities[np.arange(len(labels)), labels]
+    return float(-np.log(np.clip(picked, 1e-7, 1.0)).mean())
+
+
+def held_out_metrics(
+    predict: Callable[[np.ndarray], np.ndarray], splits: Splits, config: TrainConfig
+) -> dict[str, float]:
+    """Validation loss and accuracy (when a share is held out), and test accuracy on request."""
+    metrics = {}
+    if len(splits.val_y):
+        probs = predict(splits.val_x)
+        metrics["val_loss"] = mean_loss(probs, splits.val_y)
+        metrics["val_accuracy"] = accuracy(probs, splits.val_y)
+    if config.track_test:
+        metrics["test_accuracy"] = accuracy(predict(splits.test_x), splits.test_y)
+    return metrics

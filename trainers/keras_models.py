@@ -1,0 +1,86 @@
+"""The Keras networks. Layer for layer the same as `torch_models` (names, sizes, order)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+# Keras 3 must run on TensorFlow here, and TensorFlow's start-up chatter helps nobody.
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+
+
+def build(arch: str):  # -> keras.Model (keras is imported lazily)
+    """`mlp`: the classic 784-128-64-10 tutorial network. `cnn`: two double-conv blocks with
+    batch norm and max-pooling, then a 128-unit dense layer with dropout (about 470k weights).
+    Only built-in layers, so files load with `safe_mode=True` and no custom code."""
+    import keras
+    from keras import layers
+
+    standardize = layers.Rescaling(1.0 / MNIST_STD, offset=-MNIST_MEAN / MNIST_STD)
+    if arch == "mlp":
+        body = [
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(64, activation="relu"),
+            layers.Dense(10),
+        ]
+    elif arch == "cnn":
+        body = [layers.Reshape((28, 28, 1))]
+        for filters in (32, 32, "pool", 64, 64, "pool"):
+            if filters == "pool":
+                body.append(layers.MaxPooling2D(2))
+                continue
+            body += [
+                layers.Conv2D(filters, 3, padding="same", use_bias=False),
+                layers.BatchNormalization(momentum=0.9, epsilon=1e-5),
+                layers.ReLU(),
+            ]
+        body += [
+            layers.Flatten(),
+            layers.Dense(128, use_bias=False),
+            layers.BatchNormalization(momentum=0.9, epsilon=1e-5),
+            layers.ReLU(),
+            layers.Dropout(0.3),
+            layers.Dense(10),
+        ]
+    else:
+        raise ValueError(f"unknown architecture {arch!r}")
+    return keras.Sequential([keras.Input((28, 28)), standardize, *body], name=f"digitpad_{arch}")
+
+
+def arch_of(model) -> str:
+    """Which architecture a loaded model is, from the name `build` gave it."""
+    name = model.name.removeprefix("digitpad_")
+    return name if name in ("mlp", "cnn") else "custom"
+
+
+def logits_fn(model):
+    """A traced function calling the model directly: no `Model.predict()` per drawing."""
+    import tensorflow as tf
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 28, 28], tf.float32)], reduce_retracing=True)
+    def probabilities(x):
+        return tf.nn.softmax(model(x, training=False), axis=-1)
+
+    return probabilities
+
+
+def predict_proba(model, images: np.ndarray, batch: int = 1000, fn=None) -> np.ndarray:
+    """Class probabilities for (N, 28, 28) float32 images."""
+    fn = fn or logits_fn(model)
+    out = [
+        fn(np.ascontiguousarray(images[s : s + batch], np.float32)).numpy()
+        for s in range(0, len(images), batch)
+    ]
+    return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
+
+
+def load(path: str):
+    """Load a `.keras` file as data: safe mode refuses lambdas and other embedded code."""
+    import keras
+
+    return keras.saving.load_model(path, compile=False, safe_mode=True)

@@ -1,0 +1,73 @@
+"""The PyTorch networks. Layer for layer the same as `keras_models` (names, sizes, order)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+FILE_FORMAT = "digitpad-torch/1"
+
+
+class Standardize(nn.Module):
+    """Inputs arrive as 0..1 ink; the layers learn faster on zero-mean, unit-variance pixels."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - MNIST_MEAN) / MNIST_STD
+
+
+def _conv_block(cin: int, cout: int) -> list[nn.Module]:
+    return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+
+
+def build(arch: str) -> nn.Module:
+    """`mlp`: the classic 784-128-64-10 tutorial network. `cnn`: two double-conv blocks with
+    batch norm and max-pooling, then a 128-unit dense layer with dropout (about 470k weights)."""
+    if arch == "mlp":
+        return nn.Sequential(
+            Standardize(), nn.Flatten(),
+            nn.Linear(784, 128), nn.ReLU(),
+            nn.Linear(128, 64), nn.ReLU(),
+            nn.Linear(64, 10),
+        )
+    if arch == "cnn":
+        return nn.Sequential(
+            Standardize(), nn.Unflatten(1, (1, 28)),
+            *_conv_block(1, 32), *_conv_block(32, 32), nn.MaxPool2d(2),
+            *_conv_block(32, 64), *_conv_block(64, 64), nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(64 * 7 * 7, 128, bias=False), nn.BatchNorm1d(128), nn.ReLU(),
+            nn.Dropout(0.3),
+            nn.Linear(128, 10),
+        )
+    raise ValueError(f"unknown architecture {arch!r}")
+
+
+def predict_proba(model: nn.Module, images: np.ndarray, batch: int = 1000) -> np.ndarray:
+    """Class probabilities for (N, 28, 28) float32 images, calling the network directly."""
+    device = next(model.parameters()).device
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(images), batch):
+            x = torch.from_numpy(np.ascontiguousarray(images[start : start + batch], np.float32))
+            out.append(torch.softmax(model(x.to(device)), dim=1).cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
+
+
+def save(model: nn.Module, arch: str, path: str) -> None:
+    """Weights only, as plain tensors in a dict: loadable with `weights_only=True`."""
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    torch.save({"format": FILE_FORMAT, "arch": arch, "state_dict": state}, path)
+
+
+def load(path: str, device: str = "cpu") -> tuple[nn.Module, str]:
+    """Load a model file as data; a pickle that would run code is refused by torch itself."""
+    blob = torch.load(path, map_location=device, weights_only=True)
+    if not isinstance(blob, dict) or blob.get("format") != FILE_FORMAT:
+        raise ValueError("not a digitpad PyTorch model file")
+    arch = blob.get("arch")
+    model = build(arch)
+    model.load_state_dict(blob["state_dict"])
+    return model.to(device).eval(), arch
