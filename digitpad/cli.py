@@ -88,22 +88,10 @@ def _load(args):
         raise SystemExit(_fail(str(err))) from err
 
 
-def read_image(path: Path) -> np.ndarray:
-    """Pixels of a picture file (any format Pillow reads), keeping transparency."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as img:
-            img.load()
-            mode = "RGBA" if "A" in img.getbands() or "transparency" in img.info else "L"
-            return np.asarray(img.convert(mode))
-    except (OSError, UnidentifiedImageError) as err:
-        raise OSError(f"{path}: not a readable image ({err})") from err
-
-
 def cmd_predict(args) -> int:
-    from digitpad.preprocess import to_mnist
+    from digitpad.images import read_image
     from digitpad.predictors import predict_one
+    from digitpad.preprocess import to_mnist
 
     predictor = _load(args)
     status = 0

@@ -170,8 +170,9 @@ def _centre(digit: np.ndarray) -> np.ndarray:
     total = float(digit.sum())
     cy = float((digit.sum(axis=1) * np.arange(h)).sum() / total)
     cx = float((digit.sum(axis=0) * np.arange(w)).sum() / total)
-    top = int(np.clip(round((SIZE - 1) / 2 - cy), 0, SIZE - h))
-    left = int(np.clip(round((SIZE - 1) / 2 - cx), 0, SIZE - w))
+    # MNIST put the centre of mass at (14, 14) in pixel-index terms, by whole-pixel shifts.
+    top = int(np.clip(round(SIZE / 2 - cy), 0, SIZE - h))
+    left = int(np.clip(round(SIZE / 2 - cx), 0, SIZE - w))
     out = np.zeros((SIZE, SIZE), np.float32)
     out[top : top + h, left : left + w] = digit
     return out

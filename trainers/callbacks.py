@@ -51,5 +51,5 @@ def check_loss(loss: float, epoch: int, step: int) -> None:
     if loss != loss or loss in (float("inf"), float("-inf")):
         raise TrainingFailed(
             f"the loss became {loss} at epoch {epoch + 1}, batch {step + 1}; "
-            "try a lower learning rate"
+            "try a lower learning rate or check the data"
         )

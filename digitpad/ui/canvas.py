@@ -1,0 +1,243 @@
+"""The drawing surface: smooth round-capped strokes into an off-screen image, undo/redo per
+stroke, an eraser, and a `changed` signal coalesced to at most one per frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+PAPER = QColor(255, 255, 255)
+INK = QColor(0, 0, 0)
+FRAME_MS = 16  # one frame at 60 Hz: the most often `changed` fires while drawing
+
+
+@dataclass
+class Stroke:
+    """Points and width are fractions of the canvas side, so a resize redraws the same digit."""
+
+    width: float
+    erase: bool
+    points: list[tuple[float, float]] = field(default_factory=list)
+
+
+@dataclass
+class Picture:
+    """An opened image, as ink (0..1), shown fitted into the canvas under later strokes."""
+
+    ink: np.ndarray
+
+
+class Clear:
+    """Marks a clear in the history, so that undo brings the drawing back."""
+
+
+class DrawingCanvas(QWidget):
+    changed = Signal()         # the drawing changed (coalesced: at most once per frame)
+    strokeFinished = Signal()  # the mouse button was released
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self.setAccessibleName("Drawing canvas")
+        self.setMinimumSize(200, 200)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.pen_width = 18      # in screen pixels at the current size
+        self.eraser = False      # the eraser tool is on (the right button always erases)
+        self.hint = "Draw a digit"
+        self._items: list[Stroke | Picture | Clear] = []
+        self._redo: list[Stroke | Picture | Clear] = []
+        self._current: Stroke | None = None
+        self._image = QImage()
+        self._pending = QTimer(self, singleShot=True, interval=FRAME_MS)
+        self._pending.timeout.connect(self.changed)
+
+    # --- public -------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Wipe the drawing; undo brings it back."""
+        if self.is_blank():
+            return
+        self._current = None
+        self._push(Clear())
+        self._emit_now()
+
+    def undo(self) -> None:
+        if self._items:
+            self._redo.append(self._items.pop())
+            self._redraw()
+            self._emit_now()
+
+    def redo(self) -> None:
+        if self._redo:
+            self._items.append(self._redo.pop())
+            self._redraw()
+            self._emit_now()
+
+    def can_undo(self) -> bool:
+        return bool(self._items)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def is_blank(self) -> bool:
+        return not self._visible() and self._current is None
+
+    def show_picture(self, ink: np.ndarray) -> None:
+        """Put an opened image on the canvas as one undoable step."""
+        self._push(Picture(np.clip(ink, 0.0, 1.0).astype(np.float32)))
+        self._emit_now()
+
+    def ink(self) -> np.ndarray:
+        """The drawing as ink (0 = paper, 1 = ink), one value per device pixel."""
+        gray = self._image.convertToFormat(QImage.Format.Format_Grayscale8)
+        h, w, stride = gray.height(), gray.width(), gray.bytesPerLine()
+        if h == 0 or w == 0:
+            return np.zeros((1, 1), np.float32)
+        rows = np.frombuffer(gray.constBits(), np.uint8, count=h * stride).reshape(h, stride)
+        return 1.0 - rows[:, :w].astype(np.float32) / 255.0
+
+    def image(self) -> QImage:
+        """A copy of the drawing (black on white) for saving."""
+        return self._image.copy()
+
+    # --- Qt -----------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        return QSize(480, 480)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return width
+
+    def resizeEvent(self, event) -> None:
+        self._redraw()
+        super().resizeEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        button = event.button()
+        if button not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
+            return
+        erase = self.eraser or button == Qt.MouseButton.RightButton
+        width = (self.pen_width * (2.0 if erase else 1.0)) / self._side()
+        self._current = Stroke(width, erase, [self._to_unit(event.position())])
+        self._redo.clear()
+        self._paint_tail(self._current)
+        self._schedule()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._current is None or not event.buttons():
+            return
+        self._current.points.append(self._to_unit(event.position()))
+        self._paint_tail(self._current)
+        self._schedule()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._current is None:
+            return
+        stroke, self._current = self._current, None
+        self._items.append(stroke)
+        self._redraw()  # the whole stroke as one smooth path, free of per-segment seams
+        self._emit_now()
+        self.strokeFinished.emit()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.drawImage(QRectF(0, 0, self.width(), self.height()), self._image)
+        if self.is_blank() and self.hint:
+            painter.setPen(QColor(150, 150, 150))
+            font = painter.font()
+            font.setPointSizeF(max(11.0, self.height() / 22))
+            painter.setFont(font)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.hint)
+        painter.setPen(QPen(QColor(200, 200, 200), 1))
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+
+    # --- internals ----------------------------------------------------------------------
+    def _side(self) -> float:
+        return float(max(1, min(self.width(), self.height())))
+
+    def _to_unit(self, pos: QPointF) -> tuple[float, float]:
+        side = self._side()
+        return (pos.x() / side, pos.y() / side)
+
+    def _visible(self) -> list[Stroke | Picture]:
+        """What is on the canvas: the items after the last clear."""
+        for i in range(len(self._items) - 1, -1, -1):
+            if isinstance(self._items[i], Clear):
+                return self._items[i + 1 :]
+        return self._items
+
+    def _push(self, item: Stroke | Picture | Clear) -> None:
+        self._items.append(item)
+        self._redo.clear()
+        self._redraw()
+
+    def _schedule(self) -> None:
+        self.update()
+        if not self._pending.isActive():
+            self._pending.start()
+
+    def _emit_now(self) -> None:
+        self._pending.stop()
+        self.update()
+        self.changed.emit()
+
+    def _redraw(self) -> None:
+        """Re-render every item at the current size and pixel ratio (crisp on high-DPI)."""
+        ratio = self.devicePixelRatioF()
+        size = QSize(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio)))
+        self._image = QImage(size, QImage.Format.Format_Grayscale8)
+        self._image.setDevicePixelRatio(ratio)
+        self._image.fill(PAPER)
+        painter = QPainter(self._image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for item in self._visible():
+            if isinstance(item, Picture):
+                self._paint_picture(painter, item)
+            else:
+                self._paint_stroke(painter, item, 0)
+        painter.end()
+        self.update()
+
+    def _paint_picture(self, painter: QPainter, picture: Picture) -> None:
+        gray = np.ascontiguousarray(((1.0 - picture.ink) * 255).astype(np.uint8))
+        h, w = gray.shape
+        image = QImage(gray.data, w, h, w, QImage.Format.Format_Grayscale8)
+        side = self._side()
+        scale = side / max(h, w)
+        target = QRectF((self.width() - w * scale) / 2, (self.height() - h * scale) / 2,
+                        w * scale, h * scale)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(target, image)
+
+    def _paint_tail(self, stroke: Stroke) -> None:
+        """Draw only the newest piece of the stroke being drawn (cheap while moving)."""
+        painter = QPainter(self._image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_stroke(painter, stroke, max(0, len(stroke.points) - 3), tail=True)
+        painter.end()
+
+    def _paint_stroke(self, painter: QPainter, stroke: Stroke, start: int,
+                      tail: bool = False) -> None:
+        side = self._side()
+        pen = QPen(PAPER if stroke.erase else INK, max(1.0, stroke.width * side),
+                   Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        pts = [QPointF(x * side, y * side) for x, y in stroke.points[start:]]
+        if len(stroke.points) == 1:
+            painter.drawPoint(pts[0])
+            return
+        # Smooth: quadratic curves through the midpoints, with the samples as control points.
+        path = QPainterPath(pts[0] if start == 0 else (pts[0] + pts[1]) / 2)
+        for a, b in zip(pts[1:-1], pts[2:], strict=False):
+            path.quadTo(a, (a + b) / 2)
+        if not tail or len(stroke.points) == 2:
+            path.lineTo(pts[-1])  # while drawing, the last half-segment waits for the next point
+        painter.drawPath(path)

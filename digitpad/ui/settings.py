@@ -1,0 +1,58 @@
+"""Persistent settings: one table of defaults, stored with QSettings.
+
+With DIGITPAD_HOME set (tests, portable installs) everything goes to an ini file there.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+DEFAULTS: dict[str, object] = {
+    "window/geometry": None,
+    "window/state": None,
+    "model/path": "",           # empty: the bundled PyTorch CNN
+    "model/device": "cpu",
+    "canvas/penWidth": 18,
+    "train/backend": "torch",
+    "train/arch": "cnn",
+    "train/epochs": 3,
+    "train/batchSize": 128,
+    "train/lr": 0.002,
+    "train/optimizer": "adam",
+    "train/augment": True,
+    "train/valSplit": 0.1,
+    "train/seed": 0,
+    "train/device": "cpu",
+    "train/data": "bundled",
+    "train/dataFolder": "",
+}
+
+
+def store() -> QSettings:
+    home = os.environ.get("DIGITPAD_HOME")
+    if home:
+        return QSettings(str(Path(home) / "settings.ini"), QSettings.Format.IniFormat)
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "digitpad", "digitpad")
+
+
+def get(key: str, settings: QSettings | None = None):
+    """A setting, converted to the type of its default."""
+    default = DEFAULTS[key]
+    value = (settings or store()).value(key, default)
+    if default is None or value is None:
+        return value
+    try:
+        if isinstance(default, bool):
+            return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
+        return type(default)(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def put(key: str, value, settings: QSettings | None = None) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    (settings or store()).setValue(key, value)

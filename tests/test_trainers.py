@@ -1,0 +1,117 @@
+"""Both trainers, for real, on small MNIST slices."""
+
+import numpy as np
+import pytest
+
+from digitpad import train_job
+from trainers.callbacks import SilentCallbacks, TrainingCancelled, TrainingFailed
+from trainers.config import ConfigError, TrainConfig
+from trainers.devices import DeviceUnavailable, list_devices
+
+BACKENDS = ["torch", "keras"]
+
+
+class Recorder(SilentCallbacks):
+    """Counts batches and epochs, and asks to stop after `stop_after` batches."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        self.batches, self.epochs, self.stop_after = [], [], stop_after
+
+    def on_batch(self, epoch, step, steps, loss):
+        self.batches.append((epoch, step, steps, loss))
+
+    def on_epoch(self, epoch, metrics):
+        self.epochs.append(metrics)
+
+    def should_stop(self):
+        return self.stop_after is not None and len(self.batches) >= self.stop_after
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("arch", ["mlp", "cnn"])
+def test_one_epoch_on_a_thousand_images_beats_chance(mnist, backend, arch):
+    data = mnist.subset(1000, 1000)
+    config = TrainConfig(backend=backend, arch=arch, epochs=1, batch_size=32, val_split=0.1)
+    rec = Recorder()
+    result = train_job.trainer_for(backend).train(config, data, rec)
+    assert result.test_accuracy > 0.5  # chance is 0.1
+    assert len(rec.epochs) == 1
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(rec.epochs[0])
+    steps = rec.batches[-1][2]
+    assert steps == 29 and len(rec.batches) == steps  # 900 images in batches of 32
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_cancel_stops_within_one_batch_and_saves_nothing(mnist, backend, private_home):
+    rec = Recorder(stop_after=3)
+    config = TrainConfig(backend=backend, arch="mlp", epochs=3, batch_size=16)
+    with pytest.raises(TrainingCancelled):
+        train_job.run(config, mnist.subset(2000, 100), rec)
+    assert len(rec.batches) == 3
+    assert not (private_home / "models").exists() or not any((private_home / "models").iterdir())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_nan_loss_stops_training_with_a_message(mnist, backend):
+    # A learning rate of 10 with plain SGD makes the loss diverge within two epochs.
+    config = TrainConfig(backend=backend, arch="mlp", epochs=2, lr=10, optimizer="sgd",
+                         augment=False)
+    rec = Recorder()
+    with pytest.raises(TrainingFailed, match="loss became nan.*lower learning rate"):
+        train_job.trainer_for(backend).train(config, mnist.subset(1000, 10), rec)
+    assert len(rec.epochs) < 2
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_unavailable_device_is_refused_before_training(mnist, backend):
+    rec = Recorder()
+    config = TrainConfig(backend=backend, arch="mlp", epochs=1, device="cuda:7")
+    with pytest.raises(DeviceUnavailable, match="cuda:7.*usable: cpu"):
+        train_job.trainer_for(backend).train(config, mnist.subset(100, 10), rec)
+    assert rec.batches == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_same_seed_same_model_on_cpu(mnist, backend):
+    config = TrainConfig(backend=backend, arch="mlp", epochs=1, batch_size=64, seed=3)
+    data = mnist.subset(500, 300)
+    trainer = train_job.trainer_for(backend)
+    first = trainer.train(config, data, Recorder())
+    second = trainer.train(config, data, Recorder())
+    assert first.history == second.history
+    assert first.test_accuracy == second.test_accuracy
+
+
+def test_cpu_is_always_listed():
+    for backend in BACKENDS:
+        devices = list_devices(backend)
+        assert devices[0].id == "cpu"
+
+
+def test_bad_settings_are_refused_with_a_message():
+    with pytest.raises(ConfigError, match="learning rate"):
+        TrainConfig(lr=0)
+    with pytest.raises(ConfigError, match="architecture"):
+        TrainConfig(arch="resnet")
+    with pytest.raises(ConfigError, match="validation split"):
+        TrainConfig(val_split=0.95)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_training_run_saves_model_and_card_that_load_back(mnist, backend, tmp_path):
+    from digitpad.models import read_card, sha256_of
+    from digitpad.predictors import load_any
+
+    out = tmp_path / ("m.pt" if backend == "torch" else "m.keras")
+    config = TrainConfig(backend=backend, arch="mlp", epochs=1, val_split=0)
+    path, card, result = train_job.run(config, mnist.subset(800, 500), Recorder(), out)
+    assert path == out and out.is_file()
+    on_disk = read_card(out)
+    assert on_disk.sha256 == sha256_of(out)
+    assert on_disk.test_accuracy == pytest.approx(result.test_accuracy, abs=1e-6)
+    assert on_disk.train_size == 800 and on_disk.arch == "mlp" and on_disk.backend == backend
+    predictor = load_any(out)
+    probs = predictor.predict(mnist.test_x[:500].astype(np.float32) / 255)
+    assert (probs.argmax(1) == mnist.test_y[:500]).mean() == pytest.approx(
+        result.test_accuracy, abs=0.01)
+    assert not list(tmp_path.glob("*.partial*"))
