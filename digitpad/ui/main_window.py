@@ -381,7 +381,9 @@ class MainWindow(QMainWindow):
             ink = to_ink(read_image(path))
         except (OSError, ValueError) as err:
             self.statusBar().showMessage(str(err), 8000)
-            QMessageBox.warning(self, "Cannot open image", str(err)) if self.isVisible() else None
+            box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open image", str(err),
+                              QMessageBox.StandardButton.Ok, self)
+            box.open()  # window-modal but not blocking: the event loop keeps running
             return False
         self.canvas.show_picture(ink)
         self.statusBar().showMessage(f"Opened {Path(path).name}", 5000)
