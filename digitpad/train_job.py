@@ -21,7 +21,9 @@ def writer(backend: str, result: TrainResult, arch: str):
         from trainers import torch_models
 
         return lambda tmp: torch_models.save(result.model, arch, str(tmp))
-    return lambda tmp: result.model.save(str(tmp))
+    from trainers import keras_models
+
+    return lambda tmp: keras_models.save(result.model, arch, str(tmp))
 
 
 def run(

@@ -36,7 +36,7 @@ def test_output_is_mnist_shaped(mnist):
     assert out.min() >= 0.0 and out.max() == pytest.approx(1.0)
     rows, cols = np.nonzero(out > 0.05)
     # The longer side of the digit fits in the 20-pixel box, with the centre of mass at (14, 14).
-    assert max(rows.ptp(), cols.ptp()) + 1 <= 21
+    assert max(np.ptp(rows), np.ptp(cols)) + 1 <= 21
     total = out.sum()
     assert abs((out.sum(1) * np.arange(28)).sum() / total - 14) <= 0.75
     assert abs((out.sum(0) * np.arange(28)).sum() / total - 14) <= 0.75

@@ -200,14 +200,14 @@ def test_saved_drawing_reads_the_same(qtbot, window, tmp_path):
 def test_settings_come_back_after_a_restart(qtbot):
     first = open_window(qtbot)
     first.set_pen_width(31)
-    first.resize(720, 560)
+    first.resize(780, 650)
     mlp = models.default_model("torch", "mlp")
     with qtbot.waitSignal(first.modelChanged, timeout=LOAD_MS):
         first.select_model(mlp)
     first.close()
     second = open_window(qtbot, size=None)
     assert second.canvas.pen_width == 31 and second.penSlider.value() == 31
-    assert (second.width(), second.height()) == (720, 560)
+    assert (second.width(), second.height()) == (780, 650)
     qtbot.waitUntil(lambda: second.model_path == mlp, timeout=LOAD_MS)
     assert second.modelSelector.currentData() == str(mlp)
 

@@ -29,7 +29,9 @@ def torch_devices() -> list[Device]:
 
 
 def keras_devices() -> list[Device]:
-    import tensorflow as tf
+    from trainers.frameworks import tensorflow
+
+    tf = tensorflow()
 
     found = [Device("cpu", "CPU")]
     for i, gpu in enumerate(tf.config.list_physical_devices("GPU")):
@@ -56,4 +58,6 @@ def resolve(backend: str, device: str) -> str:
     if any(d.id == wanted for d in available):
         return wanted
     usable = ", ".join(d.id for d in available)
-    raise DeviceUnavailable(f"device {device!r} is not available to {backend} here (usable: {usable})")
+    raise DeviceUnavailable(
+        f"device {device!r} is not available to {backend} here (usable: {usable})"
+    )

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
-
-# Keras 3 must run on TensorFlow here, and TensorFlow's start-up chatter helps nobody.
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
@@ -17,8 +11,10 @@ def build(arch: str):  # -> keras.Model (keras is imported lazily)
     """`mlp`: the classic 784-128-64-10 tutorial network. `cnn`: two double-conv blocks with
     batch norm and max-pooling, then a 128-unit dense layer with dropout (about 470k weights).
     Only built-in layers, so files load with `safe_mode=True` and no custom code."""
-    import keras
-    from keras import layers
+    from trainers.frameworks import keras as load_keras
+
+    keras = load_keras()
+    layers = keras.layers
 
     standardize = layers.Rescaling(1.0 / MNIST_STD, offset=-MNIST_MEAN / MNIST_STD)
     if arch == "mlp":
@@ -60,7 +56,9 @@ def arch_of(model) -> str:
 
 def logits_fn(model):
     """A traced function calling the model directly: no `Model.predict()` per drawing."""
-    import tensorflow as tf
+    from trainers.frameworks import tensorflow
+
+    tf = tensorflow()
 
     @tf.function(input_signature=[tf.TensorSpec([None, 28, 28], tf.float32)], reduce_retracing=True)
     def probabilities(x):
@@ -79,8 +77,18 @@ def predict_proba(model, images: np.ndarray, batch: int = 1000, fn=None) -> np.n
     return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
 
 
+def save(model, arch: str, path: str) -> None:
+    """The weights in a fresh, uncompiled copy of the network: no optimizer state (which would
+    triple the file) and nothing but built-in layers."""
+    clean = build(arch)
+    clean.set_weights(model.get_weights())
+    clean.save(path)
+
+
 def load(path: str):
     """Load a `.keras` file as data: safe mode refuses lambdas and other embedded code."""
-    import keras
+    from trainers.frameworks import keras as load_keras
+
+    keras = load_keras()
 
     return keras.saving.load_model(path, compile=False, safe_mode=True)

@@ -28,7 +28,9 @@ from trainers.devices import resolve
 
 
 def _optimizer(config: TrainConfig, total_steps: int):
-    import keras
+    from trainers.frameworks import keras as load_keras
+
+    keras = load_keras()
 
     warm = max(1, int(total_steps * WARMUP_FRACTION))
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -44,7 +46,9 @@ def _optimizer(config: TrainConfig, total_steps: int):
 
 def _bridge(callbacks: TrainingCallbacks, epoch_ref: list[int], steps: int):
     """A keras Callback forwarding batches to `callbacks` and stopping on cancel or NaN."""
-    import keras
+    from trainers.frameworks import keras as load_keras
+
+    keras = load_keras()
 
     class Bridge(keras.callbacks.Callback):
         cancelled = False
@@ -73,8 +77,12 @@ def _bridge(callbacks: TrainingCallbacks, epoch_ref: list[int], steps: int):
 
 def train(config: TrainConfig, data, callbacks: TrainingCallbacks) -> TrainResult:
     """Train a fresh `config.arch` network; raises TrainingCancelled or TrainingFailed."""
-    import keras
-    import tensorflow as tf
+    from trainers.frameworks import keras as load_keras
+
+    keras = load_keras()
+    from trainers.frameworks import tensorflow
+
+    tf = tensorflow()
 
     device = resolve("keras", config.device)  # refuse an unusable device before any work
     started = time.perf_counter()
@@ -126,7 +134,9 @@ def train(config: TrainConfig, data, callbacks: TrainingCallbacks) -> TrainResul
 
 def training_step_check(arch: str = "mlp") -> float:
     """One real training batch on the CPU (for `--self-test`): returns its finite loss."""
-    import keras
+    from trainers.frameworks import keras as load_keras
+
+    keras = load_keras()
 
     keras.utils.set_random_seed(0)
     model = keras_models.build(arch)

@@ -107,4 +107,4 @@ def training_step_check(arch: str = "mlp") -> float:
     loss = torch.nn.functional.cross_entropy(model(x), torch.arange(32) % 10)
     loss.backward()
     optimizer.step()
-    return float(loss)
+    return float(loss.detach())

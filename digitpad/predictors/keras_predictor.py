@@ -22,7 +22,9 @@ class KerasPredictor:
         self.predict(np.zeros((1, 28, 28), np.float32))  # trace now, not on the first stroke
 
     def predict(self, images: np.ndarray) -> np.ndarray:
-        import tensorflow as tf
+        from trainers.frameworks import tensorflow
+
+        tf = tensorflow()
 
         from trainers.keras_models import predict_proba
 
