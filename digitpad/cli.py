@@ -8,8 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 EXIT_BAD_INPUT = 2
 
 
@@ -118,23 +116,6 @@ def cmd_predict(args) -> int:
     return status
 
 
-def evaluate_predictor(predictor, images: np.ndarray, labels: np.ndarray) -> dict:
-    """Accuracy, per-class accuracy and the confusion matrix (rows: true digit)."""
-    probs = predictor.predict(images.astype(np.float32) / 255.0)
-    predicted = probs.argmax(axis=1)
-    confusion = np.zeros((10, 10), np.int64)
-    np.add.at(confusion, (labels.astype(np.int64), predicted), 1)
-    counts = confusion.sum(axis=1)
-    per_class = [float(confusion[i, i] / counts[i]) if counts[i] else None for i in range(10)]
-    return {
-        "accuracy": float((predicted == labels).mean()) if len(labels) else 0.0,
-        "n": int(len(labels)),
-        "per_class": per_class,
-        "confusion": confusion.tolist(),
-        "predicted": predicted,
-    }
-
-
 def cmd_evaluate(args) -> int:
     from digitpad.data import DatasetError, load_mnist
 
@@ -142,9 +123,10 @@ def cmd_evaluate(args) -> int:
         data = load_mnist(args.data)
     except DatasetError as err:
         return _fail(str(err))
+    from digitpad.evaluation import evaluate
+
     predictor = _load(args)
-    report = evaluate_predictor(predictor, data.test_x, data.test_y)
-    report.pop("predicted")
+    report = evaluate(predictor, data.test_x, data.test_y).as_json()
     if args.json:
         print(json.dumps(report))
         return 0

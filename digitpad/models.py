@@ -128,11 +128,16 @@ def save(path: Path, write_model: Callable[[Path], None], card: ModelCard) -> Mo
     card.file = path.name
     card.sha256 = sha256_of(path)
     card.created = card.created or datetime.now(UTC).isoformat(timespec="seconds")
+    save_card(path, card)
+    return card
+
+
+def save_card(model_path: Path, card: ModelCard) -> None:
+    """Write a model's card beside it, atomically."""
     fields = asdict(card)
     fields.pop("bundled")
     text = json.dumps(fields, indent=2) + "\n"
-    _atomic_write(card_path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    return card
+    _atomic_write(card_path(Path(model_path)), lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def bundled_dir() -> Path:

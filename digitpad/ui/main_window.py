@@ -361,6 +361,13 @@ class MainWindow(QMainWindow):
             self.confidenceLabel.setText("No model: choose another one")
         self.modelChanged.emit()
 
+    def model_deleted(self, path: Path) -> None:
+        """A model file was deleted: drop it, and fall back to the bundled one if it was active."""
+        self.loader.forget(path)
+        if self.model_path == Path(path):
+            self.predictor, self.model_path = None, None
+            self.select_model(models.default_model("torch"))
+
     def choose_model_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
             self, "Load model file", str(models.user_dir()),
@@ -487,4 +494,7 @@ class MainWindow(QMainWindow):
         settings.put("canvas/penWidth", self.canvas.pen_width, store)
         store.sync()
         self.loader.wait(10_000)
+        for dialog in (self._evaluation, self._training_panel):
+            if dialog is not None:
+                dialog.close()
         super().closeEvent(event)

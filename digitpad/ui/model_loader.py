@@ -5,31 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from digitpad.models import ModelFileError
 from digitpad.predictors import load_any
-
-
-class _Signals(QObject):
-    loaded = Signal(str, object)  # path, predictor
-    failed = Signal(str, str)     # path, message
-
-
-class _LoadJob(QRunnable):
-    def __init__(self, path: Path, device: str, signals: _Signals) -> None:
-        super().__init__()
-        self.path, self.device, self.signals = path, device, signals
-
-    def run(self) -> None:
-        try:
-            predictor = load_any(self.path, self.device)
-        except (ModelFileError, ValueError, OSError) as err:
-            self.signals.failed.emit(str(self.path), str(err))
-        except Exception as err:  # an unexpected framework error must not kill the app
-            self.signals.failed.emit(str(self.path), f"{self.path}: {type(err).__name__}: {err}")
-        else:
-            self.signals.loaded.emit(str(self.path), predictor)
+from digitpad.ui.background import Background
 
 
 class ModelLoader(QObject):
@@ -40,11 +20,7 @@ class ModelLoader(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # one framework import at a time
-        self._signals = _Signals()
-        self._signals.loaded.connect(self._on_loaded)
-        self._signals.failed.connect(self.failed)
+        self._background = Background(self)
         self._cache: dict[tuple[str, str], object] = {}
 
     def request(self, path: Path, device: str = "cpu") -> None:
@@ -52,22 +28,23 @@ class ModelLoader(QObject):
         if key in self._cache:
             self.loaded.emit(str(path), self._cache[key])
             return
-        self._pool.start(_LoadJob(Path(path), device, self._signals))
-
-    def add(self, predictor) -> None:
-        """Remember a predictor made elsewhere (a model just trained)."""
-        self._cache[(str(predictor.path), predictor.device)] = predictor
+        self._background.submit(lambda: load_any(Path(path), device),
+                                lambda predictor: self._on_loaded(key, predictor),
+                                lambda err: self.failed.emit(key[0], _message(path, err)))
 
     def forget(self, path: Path) -> None:
         for key in [k for k in self._cache if k[0] == str(path)]:
             del self._cache[key]
 
-    def busy(self) -> bool:
-        return self._pool.activeThreadCount() > 0
-
     def wait(self, msecs: int = -1) -> bool:
-        return self._pool.waitForDone(msecs)
+        return self._background.wait(msecs)
 
-    def _on_loaded(self, path: str, predictor) -> None:
-        self._cache[(path, predictor.device)] = predictor
-        self.loaded.emit(path, predictor)
+    def _on_loaded(self, key: tuple[str, str], predictor) -> None:
+        self._cache[key] = predictor
+        self.loaded.emit(key[0], predictor)
+
+
+def _message(path: Path, err: Exception) -> str:
+    if isinstance(err, (ModelFileError, ValueError, OSError)):
+        return str(err)
+    return f"{path}: {type(err).__name__}: {err}"

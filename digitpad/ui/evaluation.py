@@ -1,0 +1,169 @@
+"""Model > Evaluate…: test accuracy, a confusion-matrix heat map, per-class accuracy and a gallery
+of the test digits the model gets wrong. Computed off the GUI thread."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from digitpad.ui.background import Background
+
+GALLERY_MAX = 200
+
+
+class ConfusionMatrix(QWidget):
+    """Rows: the true digit; columns: what the model said. Cell colour: share of the row."""
+
+    def __init__(self) -> None:
+        super().__init__(objectName="confusionMatrix")
+        self.setMinimumSize(320, 320)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._matrix: np.ndarray | None = None
+
+    def set_matrix(self, matrix: np.ndarray | None) -> None:
+        self._matrix = None if matrix is None else np.asarray(matrix).copy()
+        self.update()
+
+    def matrix(self) -> np.ndarray | None:
+        return None if self._matrix is None else self._matrix.copy()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        margin = 34
+        side = min(self.width(), self.height()) - margin - 4
+        cell = side / 10
+        painter.setPen(self.palette().windowText().color())
+        painter.drawText(QRectF(margin, 0, side, 14), Qt.AlignmentFlag.AlignCenter, "predicted")
+        painter.save()
+        painter.translate(2, margin + side / 2)
+        painter.rotate(-90)
+        painter.drawText(QRectF(-side / 2, 0, side, 14), Qt.AlignmentFlag.AlignCenter, "true")
+        painter.restore()
+        for d in range(10):
+            painter.drawText(QRectF(margin + d * cell, 14, cell, 18), Qt.AlignmentFlag.AlignCenter,
+                             str(d))
+            painter.drawText(QRectF(14, margin + d * cell, 18, cell), Qt.AlignmentFlag.AlignCenter,
+                             str(d))
+        if self._matrix is None:
+            return
+        rows = np.maximum(self._matrix.sum(axis=1, keepdims=True), 1)
+        share = self._matrix / rows
+        font = painter.font()
+        font.setPointSizeF(max(6.0, min(10.0, cell / 4)))
+        painter.setFont(font)
+        for t in range(10):
+            for p in range(10):
+                rect = QRectF(margin + p * cell, margin + t * cell, cell - 1, cell - 1)
+                value = float(share[t, p])
+                # Diagonal in blue, mistakes in red; stronger colour for a bigger share.
+                strength = value if t == p else min(1.0, value * 8)
+                base = (33, 118, 220) if t == p else (210, 50, 50)
+                color = QColor(*[int(255 - (255 - c) * strength) for c in base])
+                painter.fillRect(rect, color)
+                if self._matrix[t, p]:
+                    painter.setPen(QColor(255, 255, 255) if strength > 0.55 else QColor(30, 30, 30))
+                    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(self._matrix[t, p]))
+
+
+def _digit_icon(pixels: np.ndarray) -> QIcon:
+    gray = np.ascontiguousarray(255 - pixels.astype(np.uint8))
+    image = QImage(gray.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
+    return QIcon(QPixmap.fromImage(image.scaled(56, 56)))
+
+
+class EvaluationDialog(QDialog):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.setObjectName("evaluationDialog")
+        self.setWindowTitle("Evaluate the model")
+        self.window_ = window
+        self.limit: int | None = None  # evaluate only the first N test images (tests)
+        self.result = None
+        self._background = Background(self)
+        self.accuracy = QLabel("…", objectName="evalAccuracy")
+        font = self.accuracy.font()
+        font.setPointSize(15)
+        font.setBold(True)
+        self.accuracy.setFont(font)
+        self.perClass = QLabel(objectName="perClassAccuracy")
+        self.perClass.setTextFormat(Qt.TextFormat.RichText)
+        self.confusion = ConfusionMatrix()
+        self.gallery = QListWidget(objectName="mistakeGallery")
+        self.gallery.setViewMode(QListView.ViewMode.IconMode)
+        self.gallery.setIconSize(QSize(56, 56))
+        self.gallery.setGridSize(QSize(78, 86))
+        self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
+        self.gallery.setMovement(QListView.Movement.Static)
+        self.gallery.setMinimumWidth(300)
+        again = QPushButton("Evaluate again")
+        again.clicked.connect(self.start)
+
+        left = QVBoxLayout()
+        left.addWidget(self.accuracy)
+        left.addWidget(self.confusion, 1)
+        left.addWidget(self.perClass)
+        right = QVBoxLayout()
+        self.galleryTitle = QLabel("Misclassified test digits (true → predicted)")
+        right.addWidget(self.galleryTitle)
+        right.addWidget(self.gallery, 1)
+        right.addWidget(again, 0, Qt.AlignmentFlag.AlignRight)
+        body = QHBoxLayout(self)
+        body.addLayout(left, 3)
+        body.addLayout(right, 2)
+        self.resize(900, 600)
+
+    def start(self) -> None:
+        predictor = self.window_.predictor
+        if predictor is None:
+            self.accuracy.setText("No model is loaded yet.")
+            return
+        limit = self.limit
+        self.accuracy.setText(f"Evaluating {predictor.card.title} on the MNIST test set…")
+        self.confusion.set_matrix(None)
+        self.gallery.clear()
+
+        def work():
+            from digitpad.data import load_mnist
+            from digitpad.evaluation import evaluate
+
+            data = load_mnist()
+            images, labels = data.test_x[:limit], data.test_y[:limit]
+            return predictor, images, labels, evaluate(predictor, images, labels)
+
+        self._background.submit(work, self._show, self._failed)
+
+    def _failed(self, err: Exception) -> None:
+        self.accuracy.setText(f"Evaluation failed: {err}")
+
+    def _show(self, outcome) -> None:
+        predictor, images, labels, result = outcome
+        self.result = result
+        self.accuracy.setText(f"{predictor.card.title}: {result.accuracy:.2%} correct on "
+                              f"{result.n:,} test digits")
+        self.confusion.set_matrix(result.confusion)
+        cells = "".join(
+            f"<td align=center>&nbsp;<b>{d}</b><br>{'–' if a is None else f'{a:.1%}'}&nbsp;</td>"
+            for d, a in enumerate(result.per_class))
+        self.perClass.setText(f"Per-class accuracy<table><tr>{cells}</tr></table>")
+        shown = result.mistakes[:GALLERY_MAX]
+        self.galleryTitle.setText(
+            f"Misclassified test digits (true → predicted): {len(result.mistakes)}"
+            + (f", first {GALLERY_MAX} shown" if len(result.mistakes) > GALLERY_MAX else ""))
+        for i in shown:
+            item = QListWidgetItem(_digit_icon(images[i]),
+                                   f"{labels[i]} → {result.predicted[i]}")
+            item.setData(Qt.ItemDataRole.UserRole, int(i))
+            self.gallery.addItem(item)

@@ -1,0 +1,149 @@
+"""Model > Manage models…: every bundled and user model with its card; rename, delete (the
+bundled ones are protected) and export."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from digitpad import models
+from digitpad.predictors import BACKENDS
+
+COLUMNS = ("Name", "Backend", "Arch", "Test accuracy", "Training data", "Created", "File")
+
+
+def rename(path: Path, name: str) -> None:
+    """Give a model a display name (stored in its card; the file keeps its name)."""
+    card = models.read_card(path)
+    card.name = name.strip()
+    models.save_card(path, card)
+
+
+def delete(path: Path) -> None:
+    if models.is_bundled(path):
+        raise models.ModelFileError(f"{path.name} is bundled with the app and cannot be deleted")
+    path.unlink()
+    models.card_path(path).unlink(missing_ok=True)
+
+
+def export(path: Path, target: Path) -> Path:
+    """Copy a model and its card to `target` (a file path or a folder)."""
+    target = Path(target)
+    if target.is_dir():
+        target = target / path.name
+    shutil.copyfile(path, target)
+    if models.card_path(path).exists():
+        shutil.copyfile(models.card_path(path), models.card_path(target))
+    return target
+
+
+class ModelManager(QDialog):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.setObjectName("modelManager")
+        self.setWindowTitle("Models")
+        self.window_ = window
+        self.table = QTableWidget(0, len(COLUMNS), objectName="modelTable")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(self.use_selected)
+        self.status = QLabel()
+        self.useButton = QPushButton("Use")
+        self.renameButton = QPushButton("Rename…")
+        self.deleteButton = QPushButton("Delete")
+        self.exportButton = QPushButton("Export…")
+        self.useButton.clicked.connect(self.use_selected)
+        self.renameButton.clicked.connect(self._rename)
+        self.deleteButton.clicked.connect(self._delete)
+        self.exportButton.clicked.connect(self._export)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        for b in (self.useButton, self.renameButton, self.deleteButton, self.exportButton):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        self.resize(900, 360)
+        self.reload()
+
+    def reload(self) -> None:
+        self.entries = models.list_models()
+        self.table.setRowCount(len(self.entries))
+        for row, (path, card) in enumerate(self.entries):
+            acc = f"{card.test_accuracy:.2%}" if card.test_accuracy is not None else "–"
+            values = (card.title + (" (bundled)" if card.bundled else ""),
+                      BACKENDS.get(card.backend, card.backend), card.arch, acc,
+                      f"{card.dataset} ({card.train_size:,})", card.created[:16].replace("T", " "),
+                      path.name)
+            for col, text in enumerate(values):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self._update_buttons()
+
+    def selected(self) -> tuple[Path, models.ModelCard] | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.entries[rows[0].row()] if rows else None
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected()
+        for b in (self.useButton, self.renameButton, self.exportButton):
+            b.setEnabled(chosen is not None)
+        self.deleteButton.setEnabled(chosen is not None and not chosen[1].bundled)
+
+    def use_selected(self) -> None:
+        if chosen := self.selected():
+            self.window_.select_model(chosen[0])
+
+    def _rename(self) -> None:
+        if not (chosen := self.selected()):
+            return
+        name, ok = QInputDialog.getText(self, "Rename model", "Name:", text=chosen[1].title)
+        if ok and name.strip():
+            rename(chosen[0], name)
+            self._changed()
+
+    def _delete(self) -> None:
+        if not (chosen := self.selected()):
+            return
+        answer = QMessageBox.question(self, "Delete model", f"Delete {chosen[0].name}?")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            delete(chosen[0])
+        except (OSError, models.ModelFileError) as err:
+            self.status.setText(str(err))
+            return
+        self.window_.model_deleted(chosen[0])
+        self._changed()
+
+    def _export(self) -> None:
+        if not (chosen := self.selected()):
+            return
+        name, _ = QFileDialog.getSaveFileName(self, "Export model", chosen[0].name)
+        if name:
+            target = export(chosen[0], Path(name))
+            self.status.setText(f"Exported to {target}")
+
+    def _changed(self) -> None:
+        self.reload()
+        self.window_.refresh_models()
