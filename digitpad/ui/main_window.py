@@ -108,11 +108,11 @@ class MainWindow(QMainWindow):
 
         self.predictionLabel = QLabel(NO_DIGIT, objectName="predictionLabel")
         big = QFont(self.font())
-        big.setPointSize(72)
+        big.setPointSize(64)
         big.setBold(True)
         self.predictionLabel.setFont(big)
         self.predictionLabel.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.predictionLabel.setMinimumHeight(110)
+        self.predictionLabel.setMinimumHeight(92)
         self.predictionLabel.setAccessibleName("Predicted digit")
         self.confidenceLabel = QLabel("Draw a digit", objectName="confidenceLabel")
         self.confidenceLabel.setAlignment(Qt.AlignmentFlag.AlignCenter)

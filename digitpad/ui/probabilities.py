@@ -33,7 +33,7 @@ class ProbabilityBars(QWidget):
         return QSize(240, 10 * 20)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(140, 10 * 16)
+        return QSize(140, 10 * 17)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

@@ -1,0 +1,92 @@
+"""Regenerate the README screenshots offscreen: `make screenshots` (writes docs/*.png).
+
+Draws a digit with real mouse events, then captures the window at its default and a small size,
+the retraining panel mid-training, and the evaluation view. Uses a throw-away settings folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["DIGITPAD_HOME"] = tempfile.mkdtemp(prefix="digitpad-shots-")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from tests.gui import drag  # noqa: E402
+
+OUT = ROOT / "docs"
+FOUR = [(0.62, 0.18), (0.42, 0.42), (0.3, 0.6), (0.5, 0.6), (0.72, 0.59)]
+FOUR_STEM = [(0.6, 0.36), (0.6, 0.55), (0.61, 0.7), (0.61, 0.84)]
+
+
+def wait(app: QApplication, done, timeout: float = 120.0) -> None:
+    end = time.time() + timeout
+    while not done():
+        if time.time() > end:
+            raise TimeoutError("gave up waiting")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def stroke(canvas, points) -> None:
+    side = canvas.width()
+    drag(canvas, [(x * side, y * side) for x, y in _smooth(points)])
+
+
+def _smooth(points, per_segment: int = 8):
+    out = []
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        out += [(x0 + (x1 - x0) * t / per_segment, y0 + (y1 - y0) * t / per_segment)
+                for t in range(per_segment)]
+    return out + [points[-1]]
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication([])
+    from digitpad.ui.main_window import MainWindow
+
+    OUT.mkdir(exist_ok=True)
+    window = MainWindow()
+    window.resize(900, 640)
+    window.show()
+    wait(app, lambda: window.predictor is not None)
+    stroke(window.canvas, FOUR)
+    stroke(window.canvas, FOUR_STEM)
+    app.processEvents()
+    window.grab().save(str(OUT / "window.png"))
+    window.resize(640, 600)
+    app.processEvents()
+    window.grab().save(str(OUT / "window-small.png"))
+    window.resize(900, 640)
+
+    window.open_training()
+    panel = window._training_panel
+    panel.arch.setCurrentIndex(panel.arch.findData("cnn"))
+    panel.epochs.setValue(4)
+    panel.limit = (3000, 1000)
+    wait(app, panel.device.isEnabled)
+    panel.start()
+    wait(app, lambda: panel.table.rowCount() >= 2 and panel.progress.value() > 600, 600)
+    panel.grab().save(str(OUT / "training.png"))
+    panel.cancel()
+    wait(app, lambda: not panel.is_running())
+    panel.close()
+
+    window.open_evaluation()
+    dialog = window._evaluation
+    wait(app, lambda: dialog.result is not None)
+    app.processEvents()
+    dialog.grab().save(str(OUT / "evaluation.png"))
+    window.close()
+    print("wrote", ", ".join(p.name for p in sorted(OUT.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main()
