@@ -1,0 +1,61 @@
+"""Helpers shared by the benchmark scripts: drawings, percentiles, the machine's description."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def canvas_drawings(n: int, seed: int = 0, canvas: int = 400) -> list[np.ndarray]:
+    """MNIST test digits redrawn dark-on-light at random sizes and places on a canvas, the way
+    the window hands drawings to the preprocessing."""
+    from PIL import Image
+
+    from digitpad.data import load_mnist
+
+    rng = np.random.default_rng(seed)
+    digits = load_mnist().test_x
+    out = []
+    for i in rng.choice(len(digits), n, replace=False):
+        size = int(rng.integers(80, canvas))
+        x, y = rng.integers(0, canvas - size + 1, 2)
+        big = np.asarray(Image.fromarray(digits[i]).resize((size, size), Image.BILINEAR))
+        sheet = np.zeros((canvas, canvas), np.uint8)
+        sheet[y : y + size, x : x + size] = big
+        out.append(255 - sheet)
+    return out
+
+
+def percentiles(samples_ms: list[float]) -> tuple[float, float]:
+    return float(np.percentile(samples_ms, 50)), float(np.percentile(samples_ms, 99))
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = ", ".join(f"{d} {_version(d)}" for d in ("torch", "tensorflow", "keras",
+                                                           "PySide6", "numpy"))
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.machine()}; {versions}")
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"

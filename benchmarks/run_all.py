@@ -1,0 +1,90 @@
+"""`make bench`: every benchmark, one table on stdout and in benchmarks/results.md.
+
+Figures are measured, never asserted; each comparison runs both sides in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import latency, startup, training  # noqa: E402
+from benchmarks.common import ROOT, machine  # noqa: E402
+
+TARGETS = {"latency_p50": 2.0, "latency_p99": 8.0, "window_s": 0.8, "speedup": 3.0}
+
+
+def memory() -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+               DIGITPAD_HOME=tempfile.mkdtemp(prefix="digitpad-bench-"))
+    out = subprocess.run([sys.executable, str(Path(__file__).with_name("memory_probe.py"))],
+                         capture_output=True, text=True, env=env, timeout=300, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def dist_size() -> str:
+    dist = ROOT / "dist" / "digitpad"
+    if not dist.exists():
+        return "not built (run `make exe`)"
+    total = sum(f.stat().st_size for f in dist.rglob("*") if f.is_file())
+    return f"{total / 1e6:,.0f} MB"
+
+
+def main() -> None:
+    lines = [f"# Benchmark results\n\n{datetime.now():%Y-%m-%d %H:%M}, {machine()}\n"]
+    missed = []
+
+    lines.append("## Live prediction latency (preprocessing + prediction, 1,000 drawings)\n")
+    lines.append("| model | p50 ms | p99 ms | note |\n| --- | ---: | ---: | --- |")
+    for row in latency.run():
+        note = f"{row['ratio']:.0f}x slower than ours" if "ratio" in row else ""
+        slow = row["p50_ms"] > TARGETS["latency_p50"] or row["p99_ms"] > TARGETS["latency_p99"]
+        if "CNN" in row["model"] and "ratio" not in row and slow:
+            missed.append(f"{row['model']} latency p50 {row['p50_ms']:.2f} ms / "
+                          f"p99 {row['p99_ms']:.2f} ms (target 2 / 8 ms)")
+        lines.append(f"| {row['model']} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {note} |")
+
+    lines.append("\n## Start-up (median of 5 launches, offscreen)\n")
+    s = startup.run()
+    lines.append("| | seconds |\n| --- | ---: |")
+    lines.append(f"| process start to main window's first paint | {s['window_s']:.2f} |")
+    lines.append(f"| process start to model ready | {s['ready_s']:.2f} |")
+    lines.append(f"| bare PySide6 window (floor) | {s['bare_window_s']:.2f} |")
+    lines.append(f"| ratio to the floor | {s['ratio']:.2f}x |")
+    if s["window_s"] > TARGETS["window_s"]:
+        missed.append(f"start-up to window {s['window_s']:.2f} s (target 0.8 s)")
+
+    lines.append("\n## Training speed (10,000 bundled training images, full test set)\n")
+    lines.append("| run | seconds | test accuracy | speed-up |\n| --- | ---: | ---: | ---: |")
+    for row in training.run():
+        speed = f"{row['speedup']:.1f}x" if "speedup" in row else ""
+        lines.append(f"| {row['what']} | {row['seconds']:.1f} | {row['accuracy']:.2%} | "
+                     f"{speed} |")
+        if "PyTorch" in row["what"] and "speedup" in row and row["speedup"] < TARGETS["speedup"]:
+            missed.append(f"PyTorch trainer speed-up {row['speedup']:.1f}x (target 3x)")
+
+    lines.append("\n## Memory (resident, the running app)\n")
+    m = memory()
+    lines.append("| state | MB |\n| --- | ---: |")
+    lines.append(f"| PyTorch CNN loaded | {m['torch_mb']:.0f} |")
+    lines.append(f"| Keras CNN loaded (after PyTorch) | {m['keras_mb']:.0f} |")
+    lines.append(f"| switched back to PyTorch | {m['switched_mb']:.0f} |")
+    lines.append(f"| peak | {m['peak_mb']:.0f} |")
+
+    lines.append(f"\n## Packaged program\n\nSize of dist/digitpad/: {dist_size()}\n")
+    lines.append("## Targets missed\n")
+    lines.append("\n".join(f"- {m}" for m in missed) if missed else "None.")
+    text = "\n".join(lines) + "\n"
+    (ROOT / "benchmarks" / "results.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
