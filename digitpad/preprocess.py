@@ -94,27 +94,20 @@ def _fit(img: np.ndarray, longest: int) -> np.ndarray:
     return _resize_matrix(h, out_h) @ img @ _resize_matrix(w, out_w).T
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def _resize_matrix(n_in: int, n_out: int) -> np.ndarray:
     """Weights that resample a line of n_in pixels to n_out: box (area) filter when shrinking,
-    so thin strokes fade instead of vanishing, and linear interpolation when enlarging."""
-    m = np.zeros((n_out, n_in), np.float32)
+    so thin strokes fade instead of vanishing, and linear interpolation when enlarging.
+    Built with array arithmetic: while drawing, the crop size changes on every frame."""
     if n_out <= n_in:
         edges = np.linspace(0.0, n_in, n_out + 1)
-        for i in range(n_out):
-            lo, hi = edges[i], edges[i + 1]
-            for j in range(int(lo), min(int(np.ceil(hi)), n_in)):
-                m[i, j] = min(hi, j + 1) - max(lo, j)
-            m[i] /= hi - lo
-    else:
-        centres = (np.arange(n_out) + 0.5) * n_in / n_out - 0.5
-        for i, c in enumerate(np.clip(centres, 0, n_in - 1)):
-            j = int(np.floor(c))
-            frac = c - j
-            m[i, j] += 1.0 - frac
-            if frac > 0:
-                m[i, min(j + 1, n_in - 1)] += frac
-    return m
+        j = np.arange(n_in)
+        overlap = np.minimum(edges[1:, None], j + 1) - np.maximum(edges[:-1, None], j)
+        m = np.clip(overlap, 0.0, None) / (edges[1:] - edges[:-1])[:, None]
+        return m.astype(np.float32)
+    centres = np.clip((np.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0, n_in - 1)
+    distance = np.abs(centres[:, None] - np.arange(n_in)[None, :])
+    return np.clip(1.0 - distance, 0.0, None).astype(np.float32)
 
 
 def stroke_width(ink: np.ndarray) -> float:
