@@ -338,8 +338,7 @@ class MainWindow(QMainWindow):
         if self.modelSelector.findData(path) < 0:
             self.refresh_models()
         self._sync_selection(Path(path))
-        self.backendStatus.setText(
-            f"{BACKENDS[predictor.backend]}  ·  {predictor.card.title}  ·  {predictor.device}")
+        self._show_backend_status()
         self.modelChanged.emit()
         self.predict_drawing()
 
@@ -352,14 +351,15 @@ class MainWindow(QMainWindow):
         self.errorBanner.show()
         self.statusBar().showMessage("The model could not be loaded", 8000)
         self._sync_selection(self.model_path)
-        if self.predictor is not None:
-            card = self.predictor.card
-            self.backendStatus.setText(
-                f"{BACKENDS[self.predictor.backend]}  ·  {card.title}  ·  {self.predictor.device}")
-        else:
-            self.backendStatus.setText("No model loaded")
+        self._show_backend_status()
+        if self.predictor is None:
             self.confidenceLabel.setText("No model: choose another one")
         self.modelChanged.emit()
+
+    def _show_backend_status(self) -> None:
+        p = self.predictor
+        self.backendStatus.setText(
+            f"{BACKENDS[p.backend]}  ·  {p.card.title}  ·  {p.device}" if p else "No model loaded")
 
     def model_deleted(self, path: Path) -> None:
         """A model file was deleted: drop it, and fall back to the bundled one if it was active."""
