@@ -36,7 +36,7 @@ bench: $(STAMP)
 
 exe: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[exe]"
-	$(PY) -m PyInstaller --noconfirm --clean packaging/digitpad.spec
+	PYTHONPATH=packaging/buildenv $(PY) -m PyInstaller --noconfirm --clean packaging/digitpad.spec
 
 exe-test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m exe -o addopts=""

@@ -60,7 +60,7 @@ def logits_fn(model):
 
     tf = tensorflow()
 
-    @tf.function(input_signature=[tf.TensorSpec([None, 28, 28], tf.float32)], reduce_retracing=True)
+    @tf.function(input_signature=[tf.TensorSpec([None, 28, 28], tf.float32)], autograph=False)
     def probabilities(x):
         return tf.nn.softmax(model(x, training=False), axis=-1)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
+import time
 
 
 def run_app(argv: list[str] | None = None) -> int:
@@ -18,5 +20,31 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setApplicationDisplayName("digitpad")
     window = MainWindow()
     app.setWindowIcon(window.windowIcon())
+    if os.environ.get("DIGITPAD_STARTUP_PROBE"):
+        _report_startup(window)
     window.show()
     return app.exec()
+
+
+def _report_startup(window) -> None:
+    """Print wall-clock times of the first paint and of the model being ready, then quit:
+    how the start-up of the built program is measured (benchmarks, README)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        seen = False
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and not self.seen:
+                self.seen = True
+                print(f"first-paint {time.time():.6f}", flush=True)
+            return False
+
+    window._startup_probe = FirstPaint(window)
+    window.installEventFilter(window._startup_probe)
+
+    def ready() -> None:
+        print(f"model-ready {time.time():.6f}", flush=True)
+        QTimer.singleShot(0, window.close)
+
+    window.modelChanged.connect(ready)
