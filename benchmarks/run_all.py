@@ -79,6 +79,10 @@ def main() -> None:
     lines.append(f"| peak | {m['peak_mb']:.0f} |")
 
     lines.append(f"\n## Packaged program\n\nSize of dist/digitpad/: {dist_size()}\n")
+    built = startup.built_program(ROOT / "dist" / "digitpad" / "digitpad")
+    if built:
+        lines.append(f"Built program, launch to first paint: {built['window_s']:.2f} s; "
+                     f"to model ready: {built['ready_s']:.2f} s (median of 5)\n")
     lines.append("## Targets missed\n")
     lines.append("\n".join(f"- {m}" for m in missed) if missed else "None.")
     text = "\n".join(lines) + "\n"
