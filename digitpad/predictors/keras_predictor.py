@@ -1,5 +1,5 @@
-"""Keras predictor: the model called through one traced `tf.function`, never `Model.predict()`
-(which costs tens of milliseconds per call)."""
+"""Keras predictor: the model called through one traced `tf.function`, never through Keras's
+batch-oriented predict method (which costs tens of milliseconds per call)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class KerasPredictor:
         self.model, self.card, self.path, self.device = model, card, path, device
         self._fn = logits_fn(model)
         self._device = "/" + device.upper()
-        self.predict(np.zeros((1, 28, 28), np.float32))  # trace now, not on the first stroke
+        self._fn(np.zeros((1, 28, 28), np.float32))  # trace now, not on the first stroke
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         from trainers.frameworks import tensorflow
