@@ -7,9 +7,17 @@ import os
 import sys
 import time
 
+EXIT_NO_WINDOW = 3
+
 
 def run_app(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()
+    from digitpad.ui import system_libraries
+
+    blocker = system_libraries.problem()
+    if blocker:  # Qt would abort the process with a cryptic message instead
+        print(f"digitpad: {blocker}", file=sys.stderr)
+        return EXIT_NO_WINDOW
     from PySide6.QtWidgets import QApplication
 
     from digitpad.ui.main_window import MainWindow
