@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from digitpad.paths import data_home
 from digitpad.resources import asset
 
 IDX_UBYTE = 0x08
@@ -113,6 +114,28 @@ def load_mnist(folder: Path | None = None) -> MnistData:
 def bundled_dir() -> Path:
     """The MNIST subset shipped with the app (first 10,000 training images, full test set)."""
     return asset("mnist")
+
+
+# The training data a user can choose (panel and CLI): key -> what a person reads.
+CHOICES = {
+    "bundled": "Bundled MNIST subset (10,000 images)",
+    "folder": "Full MNIST from a folder…",
+    "download": "Download full MNIST (needs internet)",
+}
+
+
+def load_choice(choice: str, folder: Path | str = "", report=lambda text: None) -> MnistData:
+    """The training data for one of CHOICES; `report` is told what takes time."""
+    if choice == "folder":
+        if not str(folder):
+            raise DatasetError("choose the folder that holds the MNIST files first")
+        return load_mnist(Path(folder))
+    if choice == "download":
+        report("Downloading the full MNIST set…")
+        return load_mnist(download_full_mnist(data_home() / "mnist-full"))
+    if choice != "bundled":
+        raise DatasetError(f"unknown training data {choice!r}")
+    return load_mnist()
 
 
 def download_full_mnist(dest: Path, timeout: float = 30.0) -> Path:

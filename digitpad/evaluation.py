@@ -3,9 +3,14 @@ misclassified examples. Shared by `digitpad evaluate` and the window's evaluatio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+
+class EvaluationStopped(Exception):
+    """The evaluation was asked to stop before the end."""
 
 
 @dataclass
@@ -22,11 +27,17 @@ class Evaluation:
                 "confusion": self.confusion.tolist()}
 
 
-def evaluate(predictor, images: np.ndarray, labels: np.ndarray, batch: int = 1000) -> Evaluation:
-    """Score `predictor` on uint8 MNIST images (white on black) and their labels."""
+def evaluate(predictor, images: np.ndarray, labels: np.ndarray, batch: int = 1000,
+             progress: Callable[[float], bool] | None = None) -> Evaluation:
+    """Score `predictor` on uint8 MNIST images (white on black) and their labels, in large
+    batches. `progress(share_done)` is called after each; it returns False to stop early."""
     labels = np.asarray(labels, np.int64)
-    chunks = [predictor.predict(images[s : s + batch].astype(np.float32) / 255.0)
-              for s in range(0, len(images), batch)]
+    chunks = []
+    for start in range(0, len(images), batch):
+        chunk = images[start : start + batch].astype(np.float32) / np.float32(255)
+        chunks.append(predictor.predict(chunk))
+        if progress and progress(min(1.0, (start + batch) / len(images))) is False:
+            raise EvaluationStopped("evaluation was stopped")
     predicted = (np.concatenate(chunks).argmax(axis=1) if chunks
                  else np.zeros(0, np.int64))
     confusion = np.zeros((10, 10), np.int64)

@@ -1,8 +1,12 @@
-"""Model files on disk: where they live, their JSON model cards, atomic saving, listing.
+"""Model files on disk: their JSON model cards, saving a model and its card as one unit,
+listing, and checking a file against its card before any framework reads it.
 
-A model file is data. PyTorch files hold only tensors in a dict (loaded with
-`weights_only=True`); Keras files use built-in layers only (loaded with `safe_mode=True`). Each
-file has a card beside it, `<file>.json`, recording what it is and how well it did.
+A model is two files: `name.pt` (or `.keras`, ...) and its card `name.pt.json`, which records
+what the model is, how well it did and the SHA-256 of the model file. They are saved as one
+unit: the model is first written completely under a hidden content-addressed name, then the card
+is renamed into place (the one commit point), then the model file. A save killed before the
+commit leaves the old pair; one killed after it is completed on the next read ("rolled
+forward"). A lock file keeps two saves to the same name from interleaving.
 """
 
 from __future__ import annotations
@@ -10,21 +14,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digitpad import atomic, backends
+from digitpad.errors import ModelFileError
+from digitpad.paths import models_dir
 from digitpad.resources import asset
 
-SUFFIX = {"torch": ".pt", "keras": ".keras"}
 CARD_SUFFIX = ".json"
+STAGED = ".staged"
 
-
-class ModelFileError(Exception):
-    """A model file cannot be used; the message names the file and the reason."""
+__all__ = ["ModelCard", "ModelFileError", "save", "read_card", "check", "list_models"]
 
 
 @dataclass
@@ -41,12 +44,13 @@ class ModelCard:
     name: str = ""
     bundled: bool = False
     config: dict = field(default_factory=dict)
+    scores: dict = field(default_factory=dict)  # other measured accuracies, e.g. pen drawings
+    base: str = ""  # the model this one was fine-tuned from (personal models)
 
     @property
     def title(self) -> str:
         """What a person calls this model in a list: its name, else backend and arch."""
-        label = {"torch": "PyTorch", "keras": "Keras"}.get(self.backend, self.backend)
-        return self.name or f"{label} {self.arch.upper()}"
+        return self.name or f"{backends.label(self.backend)} {self.arch.upper()}"
 
     def summary(self) -> str:
         acc = f"{self.test_accuracy:.2%}" if self.test_accuracy is not None else "unknown"
@@ -58,86 +62,126 @@ def card_path(model_path: Path) -> Path:
 
 
 def backend_of(path: Path) -> str:
-    for backend, suffix in SUFFIX.items():
-        if path.suffix == suffix:
-            return backend
-    raise ModelFileError(f"{path}: not a model file (expected {' or '.join(SUFFIX.values())})")
+    return backends.for_path(Path(path)).name
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    with Path(path).open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def read_card(model_path: Path) -> ModelCard:
-    """The card beside a model file; a file without one gets a card saying only what it is."""
+    """The card beside a model file; a file without one gets a card saying only what it is.
+    A card that contradicts the file's kind is refused: it belongs to another model."""
     model_path = Path(model_path)
+    backend = backend_of(model_path)
     path = card_path(model_path)
     bundled = is_bundled(model_path)
     if not path.exists():
-        return ModelCard(backend=backend_of(model_path), arch="unknown",
-                         file=model_path.name, bundled=bundled)
+        return ModelCard(backend=backend, arch="unknown", file=model_path.name, bundled=bundled)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         known = {k: raw[k] for k in ModelCard.__dataclass_fields__ if k in raw}
         card = ModelCard(**known)
     except (OSError, ValueError, TypeError) as err:
         raise ModelFileError(f"{path}: unreadable model card ({err})") from err
+    if card.backend != backend:
+        raise ModelFileError(
+            f"{model_path}: its model card says it is a {backends.label(card.backend)} model, "
+            f"but the file is a {backends.label(backend)} one; the card belongs elsewhere")
     card.bundled = bundled
     return card
 
 
-def verify(model_path: Path, card: ModelCard) -> None:
-    """Refuse a file whose bytes differ from what its card recorded (damaged or swapped)."""
-    if card.sha256 and sha256_of(model_path) != card.sha256:
-        raise ModelFileError(
-            f"{model_path}: the file does not match its model card (checksum differs); "
-            "it is damaged or was replaced"
-        )
+def check(model_path: Path, card: ModelCard) -> None:
+    """Refuse a file whose bytes differ from what its card recorded (damaged or replaced),
+    after completing a save that was interrupted between its two renames."""
+    model_path = Path(model_path)
+    if not model_path.is_file():
+        raise ModelFileError(f"{model_path}: no such model file")
+    if not card.sha256 or sha256_of(model_path) == card.sha256:
+        return
+    if _roll_forward(model_path, card.sha256):
+        return
+    raise ModelFileError(
+        f"{model_path}: the file does not match its model card (checksum differs); "
+        "it is damaged or was replaced")
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file in the same folder, then rename it into place, so a crash
-    mid-save leaves the old file (or nothing), never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".partial" + path.suffix,
-                                    dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        with tmp.open("rb") as f:
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes owner-only files; a model is not secret
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _staged(model_path: Path, sha: str) -> Path:
+    return model_path.with_name(f".{model_path.name}.{sha[:16]}{STAGED}")
 
 
-def save(path: Path, write_model: Callable[[Path], None], card: ModelCard) -> ModelCard:
-    """Save a model with `write_model(tmp_path)` and its card, both atomically. The card gets
-    the file name, checksum and creation time."""
+def _roll_forward(model_path: Path, sha: str) -> bool:
+    """Publish the model file a committed card names, if a killed save left it staged."""
+    staged = _staged(model_path, sha)
+    with atomic.locked(model_path):
+        if staged.is_file() and sha256_of(staged) == sha:
+            os.replace(staged, model_path)
+            atomic.flush_folder(model_path.parent)
+        return model_path.is_file() and sha256_of(model_path) == sha
+
+
+def save(path: Path, write_model: Callable[[Path], None], card: ModelCard,
+         on_step: Callable[[str], None] | None = None) -> ModelCard:
+    """Save a model (`write_model(tmp_path)` writes it) and its card as one unit. The card
+    gets the file name, checksum and creation time. `on_step` is told each step's name
+    (tests use it to kill a save at every point)."""
     path = Path(path)
     backend_of(path)
-    _atomic_write(path, write_model)
+    step = on_step or (lambda name: None)
+    written = atomic.write_via_partial(path, write_model)
+    step("model written")
     card.file = path.name
-    card.sha256 = sha256_of(path)
+    card.sha256 = sha256_of(written)
     card.created = card.created or datetime.now(UTC).isoformat(timespec="seconds")
-    save_card(path, card)
+    staged = _staged(path, card.sha256)
+    os.replace(written, staged)
+    step("model staged")
+    card_tmp = atomic.write_via_partial(card_path(path), _card_writer(card))
+    step("card written")
+    with atomic.locked(path):
+        os.replace(card_tmp, card_path(path))  # the commit point
+        step("card committed")
+        os.replace(staged, path)
+        atomic.flush_folder(path.parent)
+    step("model published")
     return card
 
 
-def save_card(model_path: Path, card: ModelCard) -> None:
-    """Write a model's card beside it, atomically."""
+def _card_writer(card: ModelCard) -> Callable[[Path], None]:
     fields = asdict(card)
     fields.pop("bundled")
     text = json.dumps(fields, indent=2) + "\n"
-    _atomic_write(card_path(Path(model_path)), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return lambda tmp: tmp.write_text(text, encoding="utf-8")
+
+
+def save_card(model_path: Path, card: ModelCard) -> None:
+    """Rewrite a model's card (a new display name); the model file is not touched."""
+    model_path = Path(model_path)
+    with atomic.locked(model_path):
+        atomic.atomic_write(card_path(model_path), _card_writer(card))
+
+
+def recover(folder: Path | None = None) -> list[Path]:
+    """Clean up after saves that were killed: finish those past their commit point, remove
+    the files of those before it. Returns what was removed."""
+    folder = Path(folder) if folder else models_dir()
+    removed = atomic.leftovers(folder)
+    for path in removed:
+        path.unlink(missing_ok=True)
+    if not folder.is_dir():
+        return removed
+    for staged in [p for p in folder.iterdir() if p.name.endswith(STAGED)]:
+        model = folder / staged.name[1:].rsplit(".", 2)[0]
+        try:
+            sha = read_card(model).sha256
+        except ModelFileError:
+            sha = ""
+        if not (sha and staged.name == _staged(model, sha).name and _roll_forward(model, sha)):
+            staged.unlink(missing_ok=True)
+            removed.append(staged)
+    return removed
 
 
 def bundled_dir() -> Path:
@@ -148,34 +192,21 @@ def is_bundled(path: Path) -> bool:
     return Path(path).resolve().parent == bundled_dir().resolve()
 
 
-def user_dir() -> Path:
-    """Where the user's own models go: $DIGITPAD_HOME/models, else the platform's app-data
-    folder (the same place Qt's AppDataLocation names)."""
-    home = os.environ.get("DIGITPAD_HOME")
-    if home:
-        return Path(home) / "models"
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
-    return base / "digitpad" / "models"
-
-
 def default_model(backend: str, arch: str = "cnn") -> Path:
-    return bundled_dir() / f"{backend}_{arch}{SUFFIX[backend]}"
+    return bundled_dir() / f"{backend}_{arch}{backends.get(backend).suffix}"
 
 
 def list_models() -> list[tuple[Path, ModelCard]]:
-    """Bundled models first (CNNs before MLPs), then the user's, newest first."""
+    """Bundled models first (CNNs before MLPs), then the user's, newest first. Only backends
+    installed here are listed."""
+    usable = {backends.get(name).suffix for name in backends.installed()}
     found = []
-    for folder in (bundled_dir(), user_dir()):
+    for folder in (bundled_dir(), models_dir()):
         if not folder.is_dir():
             continue
         entries = []
         for path in folder.iterdir():
-            if path.suffix not in SUFFIX.values() or ".partial" in path.name:
+            if path.suffix not in usable or path.name.startswith("."):
                 continue
             try:
                 entries.append((path, read_card(path)))
@@ -189,13 +220,14 @@ def list_models() -> list[tuple[Path, ModelCard]]:
     return found
 
 
-def new_user_model_path(backend: str, arch: str) -> Path:
+def new_user_model_path(backend: str, arch: str, tag: str = "") -> Path:
     """A fresh file name in the user's folder; earlier models are never overwritten."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder = user_dir()
-    path = folder / f"{backend}_{arch}_{stamp}{SUFFIX[backend]}"
+    suffix = backends.get(backend).suffix
+    stem = f"{backend}_{arch}{'_' + tag if tag else ''}_{stamp}"
+    path = models_dir() / f"{stem}{suffix}"
     i = 2
     while path.exists():
-        path = folder / f"{backend}_{arch}_{stamp}-{i}{SUFFIX[backend]}"
+        path = models_dir() / f"{stem}-{i}{suffix}"
         i += 1
     return path

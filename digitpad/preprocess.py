@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from digitpad.blas import one_thread
+
 SIZE = 28
 BOX = 20
 WORK = 60            # working resolution of the longer side: 3x the 20 px box
@@ -63,6 +65,11 @@ def _stretch(gray: np.ndarray, paper: float, strongest: float) -> np.ndarray:
 
 def to_mnist(image: np.ndarray) -> np.ndarray | None:
     """The 28x28 float32 (0..1, ink bright) image for any digit picture, or None when blank."""
+    with one_thread():
+        return _to_mnist(image)
+
+
+def _to_mnist(image: np.ndarray) -> np.ndarray | None:
     ink = to_ink(image)
     box = _ink_box(ink)
     if box is None:

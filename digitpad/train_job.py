@@ -1,43 +1,55 @@
-"""One training run from settings to a saved model: shared by the CLI and the window's worker."""
+"""One training run from settings to a saved model: shared by the CLI and the window's worker.
+The destination is checked before the first batch, so a bad one never throws a run away."""
 
 from __future__ import annotations
 
-from importlib import import_module
+import os
 from pathlib import Path
 
-from digitpad import models
+from digitpad import atomic, backends, models
+from digitpad.errors import ModelFileError
+from trainers import loop
 from trainers.callbacks import TrainingCallbacks, TrainResult
 from trainers.config import TrainConfig
 
 
-def trainer_for(backend: str):
-    """The backend's trainer module (imported only now: it pulls in the framework)."""
-    return import_module(f"trainers.{backend}_trainer")
-
-
-def writer(backend: str, result: TrainResult, arch: str):
-    """A function that writes the trained model to a given path, in the backend's format."""
-    if backend == "torch":
-        from trainers import torch_models
-
-        return lambda tmp: torch_models.save(result.model, arch, str(tmp))
-    from trainers import keras_models
-
-    return lambda tmp: keras_models.save(result.model, arch, str(tmp))
+def check_destination(out: Path, backend: str) -> Path:
+    """Refuse, before any work, a model path that could not be saved or loaded back."""
+    out = Path(out)
+    expected = backends.get(backend).suffix
+    if out.is_dir():
+        raise ModelFileError(f"{out}: is a folder; give a file name ending in {expected}")
+    if out.suffix.lower() != expected:
+        try:
+            other = backends.for_path(out).label
+        except ModelFileError:
+            raise ModelFileError(
+                f"{out}: unknown model file suffix; a {backends.label(backend)} model is "
+                f"saved as a {expected} file") from None
+        raise ModelFileError(f"{out}: {out.suffix} is for {other} models; a "
+                             f"{backends.label(backend)} model is saved as a {expected} file")
+    folder = out.parent if str(out.parent) else Path(".")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise ModelFileError(f"{out}: cannot write there (folder {folder} is not writable)")
+    return out
 
 
 def run(
     config: TrainConfig, data, callbacks: TrainingCallbacks, out: Path | None = None
 ) -> tuple[Path, models.ModelCard, TrainResult]:
-    """Train, then save the model and its card atomically (a fresh user-folder file unless
+    """Train, then save the model and its card as one unit (a fresh user-folder file unless
     `out` is given). Nothing is written when training is cancelled or fails."""
-    result = trainer_for(config.backend).train(config, data, callbacks)
-    path = Path(out) if out else models.new_user_model_path(config.backend, config.arch)
+    path = check_destination(out or models.new_user_model_path(config.backend, config.arch),
+                             config.backend)
+    result = loop.train(config, data, callbacks)
     card = models.ModelCard(
         backend=config.backend, arch=config.arch, dataset=data.source,
         train_size=result.train_size, epochs=len(result.history),
         test_accuracy=round(result.test_accuracy, 6),
         config=config.as_dict() | {"seconds": round(result.seconds, 1)},
     )
-    card = models.save(path, writer(config.backend, result, config.arch), card)
+    backend = backends.get(config.backend)
+    with atomic.uninterrupted():  # Ctrl-C now would only lose the finished run
+        card = models.save(path, lambda tmp: backend.save(result.model, config.arch, tmp), card)
     return path, card, result

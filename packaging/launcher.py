@@ -12,9 +12,9 @@ import sys
 def _ensure_streams() -> None:
     if sys.stdout is not None and sys.stderr is not None:
         return
-    from digitpad.models import user_dir
+    from digitpad.paths import logs_dir
 
-    log_dir = user_dir().parent
+    log_dir = logs_dir()
     os.makedirs(log_dir, exist_ok=True)
     log = open(os.path.join(log_dir, "digitpad.log"), "a", encoding="utf-8", buffering=1)  # noqa: SIM115
     sys.stdout = sys.stdout or log

@@ -67,7 +67,7 @@ def test_torch_file_that_runs_code_is_refused_without_running_it(tmp_path):
 
 
 def test_keras_file_with_code_is_refused(tmp_path):
-    from trainers.frameworks import keras as load_keras
+    from digitpad.backends.tf_import import keras as load_keras
 
     keras = load_keras()
 

@@ -13,13 +13,11 @@ import sys
 
 import numpy as np
 import pytest
-from PySide6.QtCharts import QLineSeries
-
 from digitpad.ui.canvas import DrawingCanvas
+from digitpad.ui.charts import TrainingChart
 from digitpad.ui.evaluation import ConfusionMatrix
 from digitpad.ui.preview import PreviewImage
 from digitpad.ui.probabilities import ProbabilityBars
-from digitpad.ui.training_panel import _chart
 from tests.gui import line
 
 REPAINTS = 300
@@ -40,10 +38,10 @@ def _widgets(qtbot) -> dict:
     confusion = ConfusionMatrix()
     confusion.resize(400, 400)
     confusion.set_matrix(rng.integers(0, 50, (10, 10)))
-    series = QLineSeries(name="loss")
+    chart = TrainingChart("Loss", "loss", ("batch", "validation"))
+    chart.reset(5)
     for i in range(50):
-        series.append(i / 10, float(np.exp(-i / 20)))
-    chart = _chart("Loss", "loss", [series])
+        chart.add(0, i / 10, float(np.exp(-i / 20)))
     chart.resize(300, 220)
     found = {"canvas": canvas, "bars": bars, "preview": preview, "confusion": confusion,
              "chart": chart}

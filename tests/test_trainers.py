@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
-from digitpad import train_job
+from digitpad import backends, train_job
+from digitpad.errors import DeviceUnavailable
+from trainers import loop
 from trainers.callbacks import SilentCallbacks, TrainingCancelled, TrainingFailed
 from trainers.config import ConfigError, TrainConfig
-from trainers.devices import DeviceUnavailable, list_devices
+from trainers.schedule import learning_rate
 
 BACKENDS = ["torch", "keras"]
 
@@ -33,7 +35,7 @@ def test_one_epoch_on_a_thousand_images_beats_chance(mnist, backend, arch):
     data = mnist.subset(1000, 1000)
     config = TrainConfig(backend=backend, arch=arch, epochs=1, batch_size=32, val_split=0.1)
     rec = Recorder()
-    result = train_job.trainer_for(backend).train(config, data, rec)
+    result = loop.train(config, data, rec)
     assert result.test_accuracy > 0.5  # chance is 0.1
     assert len(rec.epochs) == 1
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(rec.epochs[0])
@@ -58,7 +60,7 @@ def test_nan_loss_stops_training_with_a_message(mnist, backend):
                          augment=False)
     rec = Recorder()
     with pytest.raises(TrainingFailed, match="loss became nan.*lower learning rate"):
-        train_job.trainer_for(backend).train(config, mnist.subset(1000, 10), rec)
+        loop.train(config, mnist.subset(1000, 10), rec)
     assert len(rec.epochs) < 2
 
 
@@ -67,7 +69,7 @@ def test_unavailable_device_is_refused_before_training(mnist, backend):
     rec = Recorder()
     config = TrainConfig(backend=backend, arch="mlp", epochs=1, device="cuda:7")
     with pytest.raises(DeviceUnavailable, match="cuda:7.*usable: cpu"):
-        train_job.trainer_for(backend).train(config, mnist.subset(100, 10), rec)
+        loop.train(config, mnist.subset(100, 10), rec)
     assert rec.batches == []
 
 
@@ -75,17 +77,44 @@ def test_unavailable_device_is_refused_before_training(mnist, backend):
 def test_same_seed_same_model_on_cpu(mnist, backend):
     config = TrainConfig(backend=backend, arch="mlp", epochs=1, batch_size=64, seed=3)
     data = mnist.subset(500, 300)
-    trainer = train_job.trainer_for(backend)
-    first = trainer.train(config, data, Recorder())
-    second = trainer.train(config, data, Recorder())
+    first = loop.train(config, data, Recorder())
+    second = loop.train(config, data, Recorder())
     assert first.history == second.history
     assert first.test_accuracy == second.test_accuracy
 
 
 def test_cpu_is_always_listed():
     for backend in BACKENDS:
-        devices = list_devices(backend)
+        devices = backends.get(backend).devices()
         assert devices[0].id == "cpu"
+
+
+def test_both_backends_follow_the_one_schedule(mnist):
+    """The learning rate each framework's optimizer actually used at the end of every epoch is
+    the shared schedule's, in both backends (warm-up, then cosine decay to zero)."""
+    data = mnist.subset(256, 50)
+    config = dict(arch="mlp", epochs=4, batch_size=32, lr=3e-3, val_split=0, augment=False)
+    steps = 8
+    expected = [learning_rate(3e-3, (e + 1) * steps - 1, 4 * steps) for e in range(4)]
+    for backend in BACKENDS:
+        rec = Recorder()
+        loop.train(TrainConfig(backend=backend, **config), data, rec)
+        used = [m["lr"] for m in rec.epochs]
+        assert used == pytest.approx(expected, rel=1e-5), backend
+    assert expected[0] > expected[1] > expected[2] > expected[3] >= 0
+
+
+def test_batch_loss_means_the_same_in_both_backends(mnist):
+    """The chart gets each batch's own loss from both (not a running mean): an untrained
+    network starts near ln(10) and, with a high learning rate, later batches differ a lot."""
+    data = mnist.subset(512, 50)
+    for backend in BACKENDS:
+        rec = Recorder()
+        loop.train(TrainConfig(backend=backend, arch="mlp", epochs=1, batch_size=32,
+                               val_split=0, augment=False), data, rec)
+        losses = [b[3] for b in rec.batches]
+        assert losses[0] == pytest.approx(np.log(10), abs=0.5), backend
+        assert np.mean(losses) == pytest.approx(rec.epochs[0]["loss"], rel=1e-4), backend
 
 
 def test_bad_settings_are_refused_with_a_message():

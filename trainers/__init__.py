@@ -1,2 +1,3 @@
-"""Training for both backends, framework by framework. No Qt here: the app, the CLI and the tests
-all call the same `train(config, data, callbacks)` functions."""
+"""What training shares across backends: the settings, the callbacks protocol, the one loop,
+the learning-rate schedule, augmentation and the data splits. No Qt, and nothing specific to
+one framework (that lives in digitpad.backends)."""

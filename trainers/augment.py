@@ -12,6 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from digitpad.blas import one_thread
+
 SIZE = 28
 ROTATE_DEG = 10.0
 SCALE = (0.9, 1.1)
@@ -26,9 +28,10 @@ def augment(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     n = len(images)
     if n == 0:
         return images.copy()
-    out = _thickness(images, rng.uniform(-0.6, 1.0, n).astype(np.float32))
-    ys, xs = _sampling_grid(n, rng)
-    return _bilinear(out, ys, xs)
+    with one_thread():
+        out = _thickness(images, rng.uniform(-0.6, 1.0, n).astype(np.float32))
+        ys, xs = _sampling_grid(n, rng)
+        return _bilinear(out, ys, xs)
 
 
 def _thickness(images: np.ndarray, amount: np.ndarray) -> np.ndarray:

@@ -1,11 +1,14 @@
-"""What a training run is asked to do, in one validated value shared by the panel and the CLI."""
+"""What a training run is asked to do, in one validated value shared by the panel and the CLI.
+The field defaults below are THE training defaults: the CLI's options and the panel's settings
+are read from them."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-BACKENDS = ("torch", "keras")
-ARCHS = ("mlp", "cnn")
+from digitpad import backends
+from digitpad.backends.base import ARCHS
+
 OPTIMIZERS = ("adam", "adamw", "sgd")
 
 
@@ -28,8 +31,9 @@ class TrainConfig:
     track_test: bool = False  # also measure test accuracy after every epoch (benchmarks)
 
     def __post_init__(self) -> None:
+        names = backends.names()
         checks = [
-            (self.backend in BACKENDS, f"backend must be one of {', '.join(BACKENDS)}"),
+            (self.backend in names, f"backend must be one of {', '.join(names)}"),
             (self.arch in ARCHS, f"architecture must be one of {', '.join(ARCHS)}"),
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
             (1 <= self.epochs <= 1000, "epochs must be between 1 and 1000"),
@@ -41,6 +45,11 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
+        if not backends.get(self.backend).trains:
+            raise ConfigError(f"{backends.label(self.backend)} models cannot be trained here")
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+DEFAULTS = TrainConfig()  # the CLI's option defaults and the panel's setting defaults

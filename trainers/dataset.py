@@ -1,4 +1,5 @@
-"""The arrays a training run works on, split the same way for both backends."""
+"""The arrays a training run works on, split the same way for every backend, and the measures
+computed from predictions."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from digitpad.data import DatasetError
 from trainers.config import TrainConfig
-
-WARMUP_FRACTION = 0.03
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,16 @@ def prepare(data, config: TrainConfig) -> Splits:
     """Scale to 0..1 and hold out a seeded random validation share of the training images.
     `data` is anything with MNIST's four arrays (digitpad.data.MnistData)."""
     if len(data.train_x) == 0:
-        raise ValueError("the training data holds no images")
+        raise DatasetError("the training data holds no images: nothing to train on")
+    if len(data.test_x) == 0:
+        raise DatasetError("the test data holds no images: the new model could not be scored")
     x = _scaled(data.train_x)
     y = np.asarray(data.train_y, np.int64)
     order = np.random.default_rng(config.seed).permutation(len(x))
     n_val = int(round(len(x) * config.val_split))
+    if n_val >= len(x):
+        raise DatasetError(f"a validation share of {config.val_split:.0%} leaves no training "
+                           f"images out of {len(x)}")
     val, train = order[:n_val], order[n_val:]
     return Splits(
         x[train], y[train], x[val], y[val],
@@ -46,19 +51,6 @@ def _scaled(images) -> np.ndarray:
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
     return max(1, math.ceil(n / batch_size))
-
-
-def warmup_steps(total_steps: int) -> int:
-    return max(1, int(total_steps * WARMUP_FRACTION))
-
-
-def lr_factor(step: int, total_steps: int) -> float:
-    """Linear warm-up, then cosine decay to zero: the schedule both backends follow."""
-    warm = warmup_steps(total_steps)
-    if step < warm:
-        return (step + 1) / warm
-    progress = (step - warm) / max(1, total_steps - warm)
-    return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
 
 
 def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:

@@ -18,10 +18,14 @@ def run_app(argv: list[str] | None = None) -> int:
     if blocker:  # Qt would abort the process with a cryptic message instead
         print(f"digitpad: {blocker}", file=sys.stderr)
         return EXIT_NO_WINDOW
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from digitpad.ui.main_window import MainWindow
 
+    # Every pointer position counts: merged mouse moves turn a quick curve into a chord.
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, False)
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressTabletEvents, False)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("digitpad")
     app.setOrganizationName("digitpad")

@@ -1,18 +1,37 @@
-"""The drawing surface: smooth round-capped strokes into an off-screen image, undo/redo per
-stroke, an eraser, and a `changed` signal coalesced to at most one per frame."""
+"""The drawing surface: smooth round-capped strokes into an off-screen image, an undo history
+(a QUndoStack, which also keeps the Undo/Redo actions' state), an eraser, and a `changed`
+signal coalesced to at most one per frame.
+
+Every pointer position is kept (the app turns off Qt's merging of mouse moves), so a fast curve
+stays a curve even when the CPU is busy; the stroke is drawn as quadratic curves through the
+midpoints of its samples.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 PAPER = QColor(255, 255, 255)
 INK = QColor(0, 0, 0)
-FRAME_MS = 16  # one frame at 60 Hz: the most often `changed` fires while drawing
+FRAME_MS = 16        # one frame at 60 Hz: the most often `changed` fires while drawing
+UNDO_STEPS = 200     # the history keeps this many steps; older ones are dropped
+PICTURE_MAX_PX = 1024  # an opened picture is kept at most this large (uint8): bounded memory
 
 
 @dataclass
@@ -26,13 +45,23 @@ class Stroke:
 
 @dataclass
 class Picture:
-    """An opened image, as ink (0..1), shown fitted into the canvas under later strokes."""
+    """An opened image as ink (uint8, 255 = ink), shown fitted into the canvas."""
 
     ink: np.ndarray
 
 
-class Clear:
-    """Marks a clear in the history, so that undo brings the drawing back."""
+class _Edit(QUndoCommand):
+    """One undoable change of what is on the canvas: the items before and after."""
+
+    def __init__(self, canvas: DrawingCanvas, text: str, after: list) -> None:
+        super().__init__(text)
+        self.canvas, self.before, self.after = canvas, list(canvas.items), after
+
+    def redo(self) -> None:
+        self.canvas._set_items(self.after)
+
+    def undo(self) -> None:
+        self.canvas._set_items(self.before)
 
 
 class DrawingCanvas(QWidget):
@@ -43,7 +72,7 @@ class DrawingCanvas(QWidget):
         super().__init__(parent)
         self.setObjectName("canvas")
         self.setAccessibleName("Drawing canvas")
-        self.setMinimumSize(200, 200)
+        self.setMinimumSize(160, 160)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -51,12 +80,14 @@ class DrawingCanvas(QWidget):
         self.pen_width = 18      # in screen pixels at the current size
         self.eraser = False      # the eraser tool is on (the right button always erases)
         self.hint = "Draw a digit"
-        self._items: list[Stroke | Picture | Clear] = []
-        self._redo: list[Stroke | Picture | Clear] = []
+        self.items: list[Stroke | Picture] = []  # what is on the canvas, bottom to top
+        self.history = QUndoStack(self)
+        self.history.setUndoLimit(UNDO_STEPS)
         self._current: Stroke | None = None
         self._image = QImage()
-        self._pending = QTimer(self, singleShot=True, interval=FRAME_MS)
-        self._pending.timeout.connect(self.changed)
+        self._last_emit = 0.0
+        self._pending = QTimer(self, singleShot=True)
+        self._pending.timeout.connect(self._emit_now)
 
     # --- public -------------------------------------------------------------------------
     def clear(self) -> None:
@@ -64,34 +95,29 @@ class DrawingCanvas(QWidget):
         if self.is_blank():
             return
         self._current = None
-        self._push(Clear())
-        self._emit_now()
+        self.history.push(_Edit(self, "Clear", []))
 
     def undo(self) -> None:
-        if self._items:
-            self._redo.append(self._items.pop())
-            self._redraw()
-            self._emit_now()
+        self.history.undo()
 
     def redo(self) -> None:
-        if self._redo:
-            self._items.append(self._redo.pop())
-            self._redraw()
-            self._emit_now()
-
-    def can_undo(self) -> bool:
-        return bool(self._items)
-
-    def can_redo(self) -> bool:
-        return bool(self._redo)
+        self.history.redo()
 
     def is_blank(self) -> bool:
-        return not self._visible() and self._current is None
+        return not self.items and self._current is None
+
+    def strokes(self) -> list[Stroke]:
+        """The drawn strokes (not erasures or pictures), for saving a sample."""
+        return [s for s in self.items if isinstance(s, Stroke) and not s.erase]
 
     def show_picture(self, ink: np.ndarray) -> None:
-        """Put an opened image on the canvas as one undoable step."""
-        self._push(Picture(np.clip(ink, 0.0, 1.0).astype(np.float32)))
-        self._emit_now()
+        """Replace the drawing with an opened image, as one undoable step."""
+        ink = np.clip(np.asarray(ink, np.float32), 0.0, 1.0)
+        scale = PICTURE_MAX_PX / max(ink.shape)
+        if scale < 1:  # the history must not hold a photo at full resolution
+            step = int(np.ceil(1 / scale))
+            ink = ink[::step, ::step]
+        self.history.push(_Edit(self, "Open image", [Picture((ink * 255).astype(np.uint8))]))
 
     def ink(self) -> np.ndarray:
         """The drawing as ink (0 = paper, 1 = ink), one value per device pixel."""
@@ -127,7 +153,6 @@ class DrawingCanvas(QWidget):
         erase = self.eraser or button == Qt.MouseButton.RightButton
         width = (self.pen_width * (2.0 if erase else 1.0)) / self._side()
         self._current = Stroke(width, erase, [self._to_unit(event.position())])
-        self._redo.clear()
         self._paint_tail(self._current)
         self._schedule()
 
@@ -142,9 +167,8 @@ class DrawingCanvas(QWidget):
         if self._current is None:
             return
         stroke, self._current = self._current, None
-        self._items.append(stroke)
-        self._redraw()  # the whole stroke as one smooth path, free of per-segment seams
-        self._emit_now()
+        self.history.push(_Edit(self, "Erase" if stroke.erase else "Stroke",
+                                self.items + [stroke]))
         self.strokeFinished.emit()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -160,6 +184,12 @@ class DrawingCanvas(QWidget):
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
 
     # --- internals ----------------------------------------------------------------------
+    def _set_items(self, items: list) -> None:
+        """Called by the history: show these items, redrawn as whole smooth paths."""
+        self.items = list(items)
+        self._redraw()
+        self._emit_now()
+
     def _side(self) -> float:
         return float(max(1, min(self.width(), self.height())))
 
@@ -167,25 +197,18 @@ class DrawingCanvas(QWidget):
         side = self._side()
         return (pos.x() / side, pos.y() / side)
 
-    def _visible(self) -> list[Stroke | Picture]:
-        """What is on the canvas: the items after the last clear."""
-        for i in range(len(self._items) - 1, -1, -1):
-            if isinstance(self._items[i], Clear):
-                return self._items[i + 1 :]
-        return self._items
-
-    def _push(self, item: Stroke | Picture | Clear) -> None:
-        self._items.append(item)
-        self._redo.clear()
-        self._redraw()
-
     def _schedule(self) -> None:
+        """Read the drawing soon, but at most once a frame and only after the input that is
+        already waiting has been handled (a timer runs after pending events)."""
         self.update()
-        if not self._pending.isActive():
-            self._pending.start()
+        if self._pending.isActive():
+            return
+        since = (time.perf_counter() - self._last_emit) * 1000
+        self._pending.start(int(max(0.0, FRAME_MS - since)))
 
     def _emit_now(self) -> None:
         self._pending.stop()
+        self._last_emit = time.perf_counter()
         self.update()
         self.changed.emit()
 
@@ -198,20 +221,21 @@ class DrawingCanvas(QWidget):
         self._image.fill(PAPER)
         painter = QPainter(self._image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for item in self._visible():
+        for item in self.items:
             if isinstance(item, Picture):
                 self._paint_picture(painter, item)
             else:
                 self._paint_stroke(painter, item, 0)
+        if self._current is not None:
+            self._paint_stroke(painter, self._current, 0)
         painter.end()
         self.update()
 
     def _paint_picture(self, painter: QPainter, picture: Picture) -> None:
-        gray = np.ascontiguousarray(((1.0 - picture.ink) * 255).astype(np.uint8))
+        gray = np.ascontiguousarray(255 - picture.ink)
         h, w = gray.shape
         image = QImage(gray.data, w, h, w, QImage.Format.Format_Grayscale8)
-        side = self._side()
-        scale = side / max(h, w)
+        scale = self._side() / max(h, w)
         target = QRectF((self.width() - w * scale) / 2, (self.height() - h * scale) / 2,
                         w * scale, h * scale)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)

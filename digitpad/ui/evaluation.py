@@ -1,5 +1,6 @@
 """Model > Evaluate…: test accuracy, a confusion-matrix heat map, per-class accuracy and a gallery
-of the test digits the model gets wrong. Computed off the GUI thread."""
+of the test digits the model gets wrong. Computed off the GUI thread in large batches, with a
+progress bar, and remembered per model file (and its checksum) for the rest of the session."""
 
 from __future__ import annotations
 
@@ -8,18 +9,21 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from digitpad.ui.background import Background
+from digitpad.session import ModelSession
+from digitpad.ui.workers import Worker, WorkerPool
 
 GALLERY_MAX = 200
 
@@ -85,20 +89,23 @@ def _digit_icon(pixels: np.ndarray) -> QIcon:
 
 
 class EvaluationDialog(QDialog):
-    def __init__(self, window) -> None:
-        super().__init__(window)
+    def __init__(self, session: ModelSession, pool: WorkerPool, parent=None) -> None:
+        super().__init__(parent)
         self.setObjectName("evaluationDialog")
         self.setWindowTitle("Evaluate the model")
-        self.window_ = window
+        self.session, self.pool = session, pool
         self.limit: int | None = None  # evaluate only the first N test images (tests)
         self.result = None
-        self._background = Background(self)
+        self._cache: dict[tuple, tuple] = {}
+        self._worker: Worker | None = None
         self.accuracy = QLabel("…", objectName="evalAccuracy")
         font = self.accuracy.font()
         font.setPointSize(13)
         font.setBold(True)
         self.accuracy.setFont(font)
         self.accuracy.setWordWrap(True)
+        self.progress = QProgressBar(objectName="evalProgress")
+        self.progress.setRange(0, 100)
         self.perClass = QLabel(objectName="perClassAccuracy")
         self.perClass.setTextFormat(Qt.TextFormat.RichText)
         self.confusion = ConfusionMatrix()
@@ -110,10 +117,13 @@ class EvaluationDialog(QDialog):
         self.gallery.setMovement(QListView.Movement.Static)
         self.gallery.setMinimumWidth(300)
         again = QPushButton("Evaluate again")
-        again.clicked.connect(self.start)
+        again.clicked.connect(lambda: self.start(fresh=True))
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.close)
 
         left = QVBoxLayout()
         left.addWidget(self.accuracy)
+        left.addWidget(self.progress)
         left.addWidget(self.confusion, 1)
         left.addWidget(self.perClass)
         right = QVBoxLayout()
@@ -121,38 +131,69 @@ class EvaluationDialog(QDialog):
         self.galleryTitle.setWordWrap(True)
         right.addWidget(self.galleryTitle)
         right.addWidget(self.gallery, 1)
-        right.addWidget(again, 0, Qt.AlignmentFlag.AlignRight)
+        buttons = QHBoxLayout()
+        buttons.addWidget(again)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        right.addLayout(buttons)
         body = QHBoxLayout(self)
         body.addLayout(left, 3)
         body.addLayout(right, 2)
         self.resize(900, 600)
 
-    def start(self) -> None:
-        predictor = self.window_.predictor
+    def start(self, fresh: bool = False) -> None:
+        """Evaluate the active model (or show its remembered result)."""
+        predictor = self.session.predictor
         if predictor is None:
             self.accuracy.setText("No model is loaded yet.")
             return
+        key = (str(predictor.path), predictor.card.sha256, self.limit)
+        if not fresh and key in self._cache:
+            self._show(self._cache[key])
+            return
+        if self._worker is not None and not self._worker.is_done():
+            self._worker.quit()
         limit = self.limit
+        self.result = None
         self.accuracy.setText(f"Evaluating {predictor.card.title} on the MNIST test set…")
+        self.progress.setValue(0)
+        self.progress.show()
         self.confusion.set_matrix(None)
         self.gallery.clear()
 
-        def work():
+        def work(worker: Worker):
             from digitpad.data import load_mnist
             from digitpad.evaluation import evaluate
 
             data = load_mnist()
             images, labels = data.test_x[:limit], data.test_y[:limit]
-            return predictor, images, labels, evaluate(predictor, images, labels)
+            report = lambda done: worker.report(done) or not worker.abort_requested()  # noqa: E731
+            return predictor, images, labels, evaluate(predictor, images, labels, 500, report)
 
-        self._background.submit(work, self._show, self._failed)
+        def done(outcome) -> None:
+            self._cache[key] = outcome
+            if self.session.predictor is predictor:
+                self._show(outcome)
+
+        self._worker = self.pool.start(work, "evaluation", done, self._failed)
+        self._worker.progress.connect(lambda share: self.progress.setValue(int(share * 100)))
+
+    def closeEvent(self, event) -> None:
+        if self._worker is not None:
+            self._worker.quit()
+        super().closeEvent(event)
 
     def _failed(self, err: Exception) -> None:
-        self.accuracy.setText(f"Evaluation failed: {err}")
+        from digitpad.evaluation import EvaluationStopped
+
+        self.progress.hide()
+        if not isinstance(err, EvaluationStopped):
+            self.accuracy.setText(f"Evaluation failed: {err}")
 
     def _show(self, outcome) -> None:
         predictor, images, labels, result = outcome
         self.result = result
+        self.progress.hide()
         self.accuracy.setText(f"{predictor.card.title}: {result.accuracy:.2%} correct on "
                               f"{result.n:,} test digits")
         self.confusion.set_matrix(result.confusion)
@@ -164,6 +205,7 @@ class EvaluationDialog(QDialog):
         self.galleryTitle.setText(
             f"Misclassified test digits (true → predicted): {len(result.mistakes)}"
             + (f", first {GALLERY_MAX} shown" if len(result.mistakes) > GALLERY_MAX else ""))
+        self.gallery.clear()
         for i in shown:
             item = QListWidgetItem(_digit_icon(images[i]),
                                    f"{labels[i]} → {result.predicted[i]}")

@@ -1,55 +1,41 @@
-"""The main window: canvas on the left; prediction, probabilities and the network's view on the
-right; menus, toolbar and a status bar. Models load in the background; drawing never waits."""
+"""The main window: the canvas on the left, the reading panel on the right, menus, a toolbar and a
+status bar. It is the app's composition root: it creates the model session, the worker pools and
+the training controller, and wires the widgets to them. Drawing never waits for a model."""
 
 from __future__ import annotations
 
+import logging
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QIcon
 from PySide6.QtWidgets import (
-    QComboBox,
+    QApplication,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QSizePolicy,
-    QSlider,
-    QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
-from digitpad import __version__, models
-from digitpad.images import READABLE, read_image
-from digitpad.predictors import BACKENDS
-from digitpad.preprocess import to_ink, to_mnist
+from digitpad import backends, models
+from digitpad import session as events
+from digitpad.preprocess import to_mnist
 from digitpad.resources import asset
-from digitpad.ui import settings
+from digitpad.session import ModelSession
+from digitpad.ui import help_dialogs, image_io, menus, settings
 from digitpad.ui.canvas import DrawingCanvas
-from digitpad.ui.model_loader import ModelLoader
-from digitpad.ui.preview import PreviewImage
-from digitpad.ui.probabilities import ProbabilityBars
+from digitpad.ui.model_choices import ModelChoices
+from digitpad.ui.reading_panel import ReadingPanel
+from digitpad.ui.status import StatusArea
+from digitpad.ui.training_controller import TrainingController
+from digitpad.ui.workers import WorkerPool
 
-NO_DIGIT = "–"
-SHORTCUTS = [
-    ("Draw", "Left mouse button"),
-    ("Erase", "Right mouse button, or E for the eraser tool"),
-    ("Undo / Redo", "Ctrl+Z / Ctrl+Shift+Z"),
-    ("Clear", "Esc or Delete"),
-    ("Thinner / thicker pen", "[ / ]"),
-    ("Open an image to classify", "Ctrl+O (or drop a file on the window)"),
-    ("Save the drawing", "Ctrl+S"),
-    ("Retrain", "Ctrl+T"),
-    ("Evaluate the model", "Ctrl+E"),
-    ("Quit", "Ctrl+Q"),
-]
+log = logging.getLogger("digitpad.ui")
+CLOSE_WAIT_MS = 10_000  # after this, workers still running at close are reported (not killed)
 
 
 class SquareHolder(QWidget):
@@ -71,246 +57,62 @@ class SquareHolder(QWidget):
 
 
 class MainWindow(QMainWindow):
-    predicted = Signal()     # after every prediction shown (or cleared)
-    modelChanged = Signal()  # a model became active
+    predicted = Signal()     # after every reading shown (or cleared)
+    modelChanged = Signal()  # a model became active, or the one asked for failed to load
 
     def __init__(self) -> None:
         super().__init__()
         self.setWindowTitle("digitpad")
         self.setWindowIcon(QIcon(str(asset("icons", "digitpad.png"))))
         self.setAcceptDrops(True)
-        self.predictor = None
-        self.model_path: Path | None = None
+        QApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, False)
         self.last_latency_ms: float | None = None
-        self.last_error = ""
-        self._wanted: Path | None = None
-        self._training_panel = None
-        self._evaluation = None
-        self.loader = ModelLoader(self)
-        self.loader.loaded.connect(self._on_model_loaded)
-        self.loader.failed.connect(self._on_model_failed)
-        self._build()
-        self._restore()
-        self.refresh_models()
-        QTimer.singleShot(0, self._load_initial_model)
+        self.loads = WorkerPool(self, threads=1, name="model-loading")
+        self.tasks = WorkerPool(self, threads=2, name="tasks")
+        self.session = ModelSession(self._submit_load)
+        self.training = TrainingController(self.tasks, self)
+        self._dialogs: dict[str, QWidget] = {}
+        self._closing = False
 
-    # --- layout -------------------------------------------------------------------------
-    def _build(self) -> None:
         self.canvas = DrawingCanvas()
-        self.canvas.changed.connect(self.predict_drawing)
-        self.canvas.changed.connect(self._update_actions)
-
-        self.modelSelector = QComboBox(objectName="modelSelector")
-        self.modelSelector.setToolTip("Which trained network reads your drawing")
-        self.modelSelector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.modelSelector.setMinimumContentsLength(16)
-        self.modelSelector.activated.connect(self._on_selector)
-
-        self.predictionLabel = QLabel(NO_DIGIT, objectName="predictionLabel")
-        big = QFont(self.font())
-        big.setPointSize(64)
-        big.setBold(True)
-        self.predictionLabel.setFont(big)
-        self.predictionLabel.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.predictionLabel.setMinimumHeight(92)
-        self.predictionLabel.setAccessibleName("Predicted digit")
-        self.confidenceLabel = QLabel("Draw a digit", objectName="confidenceLabel")
-        self.confidenceLabel.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.errorBanner = QLabel(objectName="errorBanner")
-        self.errorBanner.setWordWrap(True)
-        self.errorBanner.setStyleSheet(
-            "QLabel { background: #fde8e8; color: #8a1c1c; border: 1px solid #f0b4b4;"
-            " border-radius: 4px; padding: 6px; }")
-        self.errorBanner.hide()
-        self.probabilityBars = ProbabilityBars()
-        self.previewImage = PreviewImage()
-        self.trainButton = QPushButton("Retrain…", objectName="trainButton")
-        self.trainButton.setToolTip("Train a new model on MNIST in the background (Ctrl+T)")
-        self.trainButton.clicked.connect(self.open_training)
-
-        side = QVBoxLayout()
-        side.addWidget(QLabel("Model"))
-        side.addWidget(self.modelSelector)
-        side.addWidget(self.errorBanner)
-        side.addWidget(self.predictionLabel)
-        side.addWidget(self.confidenceLabel)
-        side.addSpacing(6)
-        side.addWidget(self.probabilityBars, 3)
-        side.addSpacing(6)
-        caption = QLabel("What the network sees (28 × 28)")
-        caption.setStyleSheet("color: palette(placeholder-text);")
-        side.addWidget(caption)
-        side.addWidget(self.previewImage, 2)
-        side.addWidget(self.trainButton)
-        panel = QFrame()
-        panel.setLayout(side)
-        panel.setFixedWidth(260)
-
+        self.panel = ReadingPanel()
+        self.predictionLabel = self.panel.predictionLabel
+        self.confidenceLabel = self.panel.confidenceLabel
+        self.probabilityBars = self.panel.probabilityBars
+        self.previewImage = self.panel.previewImage
+        self.modelSelector = self.panel.modelSelector
+        self.trainButton = self.panel.trainButton
         body = QHBoxLayout()
         body.addWidget(SquareHolder(self.canvas), 1)
-        body.addWidget(panel)
+        body.addWidget(self.panel)
         central = QWidget()
         central.setLayout(body)
         self.setCentralWidget(central)
+        self.commands = menus.build(self)
+        self.status = StatusArea(self.statusBar(), self.training, self.open_training)
+        self.choices = ModelChoices(self.session, self.modelSelector, self.commands.choose_menu,
+                                    self.select_model, self)
 
-        self.backendStatus = QLabel()
-        self.latencyStatus = QLabel()
-        self.statusBar().addPermanentWidget(self.backendStatus)
-        self.statusBar().addPermanentWidget(self.latencyStatus)
-        self._build_actions()
+        self.canvas.changed.connect(self.predict_drawing)
+        self.canvas.changed.connect(self._update_actions)
+        self.trainButton.clicked.connect(self.open_training)
+        self.session.subscribe(self._on_session)
+        self._restore()
+        self.session.refresh()
+        self.predict_drawing()
+        QTimer.singleShot(0, self._load_initial_model)
 
-    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            keys = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+    # --- model session --------------------------------------------------------------------
+    @property
+    def predictor(self):
+        return self.session.predictor
 
-    def _build_actions(self) -> None:
-        K = QKeySequence.StandardKey
-        self.openAction = self._action("&Open image…", self.choose_image, K.Open,
-                                       "Classify a picture file")
-        self.saveAction = self._action("&Save drawing as PNG…", self.choose_save, K.Save)
-        quit_action = self._action("&Quit", self.close, K.Quit)
-        self.undoAction = self._action("&Undo", self.canvas.undo, "Ctrl+Z")
-        self.redoAction = self._action("&Redo", self.canvas.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
-        self.clearAction = self._action("&Clear", self.canvas.clear, ["Esc", "Delete"])
-        self.eraserAction = self._action("&Eraser", self._toggle_eraser, "E",
-                                         "Erase with the left button too")
-        self.eraserAction.setCheckable(True)
-        thinner = self._action("Thinner pen", lambda: self.set_pen_width(self.canvas.pen_width - 2),
-                               "[")
-        thicker = self._action("Thicker pen", lambda: self.set_pen_width(self.canvas.pen_width + 2),
-                               "]")
-        self.loadModelAction = self._action("&Load model file…", self.choose_model_file)
-        self.retrainAction = self._action("&Retrain…", self.open_training, "Ctrl+T",
-                                          "Train a new model in the background")
-        self.evaluateAction = self._action("&Evaluate…", self.open_evaluation, "Ctrl+E",
-                                           "Accuracy and mistakes on the MNIST test set")
-        self.modelsAction = self._action("&Manage models…", self.open_model_manager)
-        shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, K.HelpContents)
-        about = self._action("&About digitpad", self.show_about)
+    @property
+    def model_path(self) -> Path | None:
+        return self.session.active
 
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.openAction, self.saveAction])
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-        edit = bar.addMenu("&Edit")
-        edit.addActions([self.undoAction, self.redoAction, self.clearAction])
-        edit.addSeparator()
-        edit.addActions([self.eraserAction, thinner, thicker])
-        self.modelMenu = bar.addMenu("&Model")
-        self.modelChoices = self.modelMenu.addMenu("&Choose model")
-        self.modelGroup = QActionGroup(self)
-        self.modelMenu.addActions([self.loadModelAction, self.modelsAction])
-        self.modelMenu.addSeparator()
-        self.modelMenu.addActions([self.retrainAction, self.evaluateAction])
-        help_menu = bar.addMenu("&Help")
-        help_menu.addActions([shortcuts, about])
-
-        tools = QToolBar("Drawing", objectName="drawingToolBar")
-        tools.setMovable(False)
-        tools.addActions([self.undoAction, self.redoAction, self.clearAction])
-        tools.addSeparator()
-        tools.addAction(self.eraserAction)
-        tools.addWidget(QLabel(" Pen "))
-        self.penSlider = QSlider(Qt.Orientation.Horizontal, objectName="penWidth")
-        self.penSlider.setRange(2, 60)
-        self.penSlider.setFixedWidth(140)
-        self.penSlider.setToolTip("Pen width")
-        self.penSlider.valueChanged.connect(self.set_pen_width)
-        tools.addWidget(self.penSlider)
-        tools.addSeparator()
-        tools.addAction(self.retrainAction)
-        self.addToolBar(tools)
-        self._update_actions()
-
-    # --- drawing and prediction ---------------------------------------------------------
-    def set_pen_width(self, width: int) -> None:
-        width = int(np.clip(width, self.penSlider.minimum(), self.penSlider.maximum()))
-        self.canvas.pen_width = width
-        if self.penSlider.value() != width:
-            self.penSlider.setValue(width)
-
-    def _toggle_eraser(self) -> None:
-        self.canvas.eraser = self.eraserAction.isChecked()
-        self.canvas.setCursor(Qt.CursorShape.PointingHandCursor if self.canvas.eraser
-                              else Qt.CursorShape.CrossCursor)
-
-    def _update_actions(self) -> None:
-        self.undoAction.setEnabled(self.canvas.can_undo())
-        self.redoAction.setEnabled(self.canvas.can_redo())
-        self.clearAction.setEnabled(not self.canvas.is_blank())
-
-    def predict_drawing(self) -> None:
-        """Read the canvas now: preprocess, predict, show. Blank means no guess."""
-        started = time.perf_counter()
-        digit = None if self.canvas.is_blank() else to_mnist(self.canvas.ink())
-        self.show_prediction(digit, started)
-
-    def show_prediction(self, digit: np.ndarray | None, started: float) -> None:
-        self.previewImage.set_image(digit)
-        if digit is None:
-            self.predictionLabel.setText(NO_DIGIT)
-            self.confidenceLabel.setText("Draw a digit")
-            self.probabilityBars.set_probabilities(None)
-        elif self.predictor is None:
-            self.predictionLabel.setText(NO_DIGIT)
-            self.confidenceLabel.setText("Loading model…")
-            self.probabilityBars.set_probabilities(None)
-        else:
-            probs = self.predictor.predict(digit[None])[0]
-            self.last_latency_ms = (time.perf_counter() - started) * 1000
-            best = int(probs.argmax())
-            self.predictionLabel.setText(str(best))
-            self.confidenceLabel.setText(f"{probs[best]:.1%} confident")
-            self.probabilityBars.set_probabilities(probs)
-            self.latencyStatus.setText(f"{self.last_latency_ms:.1f} ms")
-        self.predicted.emit()
-
-    # --- models -------------------------------------------------------------------------
-    def refresh_models(self) -> None:
-        """Fill the selector and the Model menu from the bundled and user folders."""
-        current = self._wanted or self.model_path
-        self.modelSelector.blockSignals(True)
-        self.modelSelector.clear()
-        for action in self.modelGroup.actions():
-            self.modelGroup.removeAction(action)
-        self.modelChoices.clear()
-        entries = models.list_models()
-        known = {str(p) for p, _ in entries}
-        if current and str(current) not in known and Path(current).exists():
-            try:
-                entries.append((Path(current), models.read_card(Path(current))))
-            except models.ModelFileError:
-                pass
-        for path, card in entries:
-            acc = f"  ·  {card.test_accuracy:.2%}" if card.test_accuracy is not None else ""
-            where = "" if card.bundled else "  (yours)"
-            label = f"{card.title}{acc}{where}"
-            self.modelSelector.addItem(label, str(path))
-            self.modelSelector.setItemData(self.modelSelector.count() - 1, card.summary(),
-                                           Qt.ItemDataRole.ToolTipRole)
-            action = QAction(label, self.modelGroup, checkable=True)
-            action.setData(str(path))
-            action.triggered.connect(lambda _=False, p=path: self.select_model(p))
-            self.modelChoices.addAction(action)
-        self.modelSelector.blockSignals(False)
-        self._sync_selection(current)
-
-    def _sync_selection(self, path: Path | None) -> None:
-        index = self.modelSelector.findData(str(path)) if path else -1
-        if index >= 0:
-            self.modelSelector.setCurrentIndex(index)
-        for action in self.modelGroup.actions():
-            action.setChecked(action.data() == str(path))
-
-    def _on_selector(self, index: int) -> None:
-        self.select_model(Path(self.modelSelector.itemData(index)))
+    def _submit_load(self, load, on_done, on_error) -> None:
+        self.loads.start(lambda worker: load(), "model loading", on_done, on_error)
 
     def _load_initial_model(self) -> None:
         saved = settings.get("model/path")
@@ -318,183 +120,210 @@ class MainWindow(QMainWindow):
         self.select_model(path)
 
     def select_model(self, path: Path) -> None:
-        """Switch to a model file; it loads in the background, the old one serves meanwhile."""
-        path = Path(path)
-        self._wanted = path
-        self._sync_selection(path)
-        self.backendStatus.setText(f"Loading {path.name}…")
-        if self.predictor is None:
-            self.confidenceLabel.setText("Loading model…")
-        self.loader.request(path, settings.get("model/device"))
+        """Switch to a model file; it loads in the background, the old one reads meanwhile."""
+        self.session.select(Path(path), settings.get("model/device"))
 
-    def _on_model_loaded(self, path: str, predictor) -> None:
-        if self._wanted is not None and str(self._wanted) != path:
-            return  # the user has already asked for another one
-        self._wanted = None
-        self.predictor, self.model_path = predictor, Path(path)
-        self.last_error = ""
-        self.errorBanner.hide()
-        settings.put("model/path", path)
-        if self.modelSelector.findData(path) < 0:
-            self.refresh_models()
-        self._sync_selection(Path(path))
-        self._show_backend_status()
-        self.modelChanged.emit()
-        self.predict_drawing()
+    def _on_session(self, event: str) -> None:
+        s = self.session
+        if event == events.LOADING:
+            card = s.card(s.pending)
+            self.panel.show_model_status(f"Loading {card.title if card else s.pending.name}…")
+            self.status.model.setText(f"Loading {s.pending.name}…")
+            if s.predictor is None:
+                self.predict_drawing()
+        elif event == events.ACTIVE:
+            settings.put("model/path", str(s.active))
+            self.panel.show_model_status("")
+            self._show_model()
+            self.predict_drawing()
+            self.modelChanged.emit()
+        elif event == events.FAILED:
+            log.warning("model load failed: %s", s.error)
+            self.panel.show_model_status(f"Could not load: {s.error}", error=True)
+            self.status.say(s.error)
+            self._show_model()
+            self.choices._mark(s.active)
+            if s.predictor is None:
+                self.predict_drawing()
+            self.modelChanged.emit()
 
-    def _on_model_failed(self, path: str, message: str) -> None:
-        if self._wanted is not None and str(self._wanted) != path:
-            return
-        self._wanted = None
-        self.last_error = message
-        self.errorBanner.setText(f"Could not load the model: {message}")
-        self.errorBanner.show()
-        self.statusBar().showMessage("The model could not be loaded", 8000)
-        self._sync_selection(self.model_path)
-        self._show_backend_status()
-        if self.predictor is None:
-            self.confidenceLabel.setText("No model: choose another one")
-        self.modelChanged.emit()
-
-    def _show_backend_status(self) -> None:
-        p = self.predictor
-        self.backendStatus.setText(
-            f"{BACKENDS[p.backend]}  ·  {p.card.title}  ·  {p.device}" if p else "No model loaded")
+    def _show_model(self) -> None:
+        p = self.session.predictor
+        self.status.model.setText(
+            f"{backends.label(p.backend)}  ·  {p.card.title}  ·  {p.device}" if p
+            else "No model loaded")
 
     def model_deleted(self, path: Path) -> None:
-        """A model file was deleted: drop it, and fall back to the bundled one if it was active."""
-        self.loader.forget(path)
-        if self.model_path == Path(path):
-            self.predictor, self.model_path = None, None
+        """A model file was deleted: forget it, and fall back to the bundled one if it read."""
+        was_active = self.session.active == Path(path)
+        self.session.forget(path)
+        if was_active:
             self.select_model(models.default_model("torch"))
 
     def choose_model_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Load model file", str(models.user_dir()),
-            "Model files (*.pt *.keras);;PyTorch (*.pt);;Keras (*.keras)")
+        suffixes = " ".join(f"*{backends.get(n).suffix}" for n in backends.installed())
+        name, _ = QFileDialog.getOpenFileName(self, "Load model file", str(models.models_dir()),
+                                              f"Model files ({suffixes})")
         if name:
             self.select_model(Path(name))
 
-    # --- images -------------------------------------------------------------------------
+    # --- drawing and reading ----------------------------------------------------------------
+    def set_pen_width(self, width: int) -> None:
+        width = int(np.clip(width, *menus.PEN_RANGE))
+        self.canvas.pen_width = width
+        if self.commands.pen.value() != width:
+            self.commands.pen.setValue(width)
+
+    def toggle_eraser(self) -> None:
+        self.canvas.eraser = self.commands.eraser.isChecked()
+        self.canvas.setCursor(Qt.CursorShape.PointingHandCursor if self.canvas.eraser
+                              else Qt.CursorShape.CrossCursor)
+
+    def _update_actions(self) -> None:
+        self.commands.clear.setEnabled(not self.canvas.is_blank())
+
+    def predict_drawing(self) -> None:
+        """Read the canvas now: preprocess, predict, show. Blank means no guess."""
+        started = time.perf_counter()
+        digit = None if self.canvas.is_blank() else to_mnist(self.canvas.ink())
+        self.show_reading(digit, started)
+
+    def show_reading(self, digit: np.ndarray | None, started: float) -> None:
+        predictor = self.session.predictor
+        if digit is None:
+            self.panel.show_reading(None, None, self.canvas.hint)
+        elif predictor is None:
+            hint = "Loading model…" if self.session.loading else "No model: choose another one"
+            self.panel.show_reading(digit, None, hint)
+        else:
+            probs = predictor.predict(digit[None])[0]
+            self.last_latency_ms = (time.perf_counter() - started) * 1000
+            self.status.latency.setText(f"{self.last_latency_ms:.1f} ms")
+            self.panel.show_reading(digit, probs, f"{probs.max():.1%} confident",
+                                    predictor.card.title)
+        self.predicted.emit()
+
+    # --- pictures ---------------------------------------------------------------------------
     def choose_image(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open image", "",
-                                              f"Images ({' '.join(READABLE)})")
-        if name:
-            self.open_image(Path(name))
+        if path := image_io.choose_image(self):
+            self.open_image(path)
 
     def open_image(self, path: Path) -> bool:
         """Put a picture on the canvas and read it. An unreadable file is reported, not fatal."""
-        try:
-            ink = to_ink(read_image(path))
-        except (OSError, ValueError) as err:
-            self.statusBar().showMessage(str(err), 8000)
-            box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open image", str(err),
-                              QMessageBox.StandardButton.Ok, self)
-            box.open()  # window-modal but not blocking: the event loop keeps running
-            return False
-        self.canvas.show_picture(ink)
-        self.statusBar().showMessage(f"Opened {Path(path).name}", 5000)
-        return True
+        problem = image_io.open_image(self, self.canvas, Path(path))
+        self.status.say(problem or f"Opened {Path(path).name}")
+        return problem is None
 
     def choose_save(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Save drawing", "digit.png", "PNG (*.png)")
-        if name:
-            self.save_drawing(Path(name))
+        if path := image_io.choose_save_path(self):
+            self.save_drawing(path)
 
     def save_drawing(self, path: Path) -> bool:
-        path = Path(path).with_suffix(".png") if not Path(path).suffix else Path(path)
-        ok = self.canvas.image().save(str(path), "PNG")
-        self.statusBar().showMessage(f"Saved {path}" if ok else f"Could not save {path}", 5000)
-        return ok
+        saved = image_io.save_drawing(self.canvas, path)
+        self.status.say(f"Saved {saved}" if saved else f"Could not save {path}")
+        return saved is not None
 
     def dragEnterEvent(self, event) -> None:
-        if any(u.isLocalFile() for u in event.mimeData().urls()):
+        if image_io.dropped_file(event):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        for url in event.mimeData().urls():
-            if url.isLocalFile():
-                self.open_image(Path(url.toLocalFile()))
-                event.acceptProposedAction()
-                return
+        if path := image_io.dropped_file(event):
+            self.open_image(path)
+            event.acceptProposedAction()
 
-    # --- other windows ------------------------------------------------------------------
-    def open_training(self) -> None:
+    # --- other windows ------------------------------------------------------------------------
+    def _dialog(self, key: str, make) -> QWidget:
+        if key not in self._dialogs:
+            self._dialogs[key] = make()
+        dialog = self._dialogs[key]
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def open_training(self):
         from digitpad.ui.training_panel import TrainingPanel
 
-        if self._training_panel is None:
-            self._training_panel = TrainingPanel(self)
-        self._training_panel.show()
-        self._training_panel.raise_()
-        self._training_panel.activateWindow()
+        return self._dialog("training", lambda: TrainingPanel(
+            self.training, self.session, self.select_model, self.tasks, self))
 
-    def open_evaluation(self) -> None:
+    def open_evaluation(self):
         from digitpad.ui.evaluation import EvaluationDialog
 
-        if self._evaluation is None:
-            self._evaluation = EvaluationDialog(self)
-        self._evaluation.show()
-        self._evaluation.raise_()
-        self._evaluation.start()
+        dialog = self._dialog("evaluation", lambda: EvaluationDialog(self.session, self.tasks,
+                                                                     self))
+        dialog.start()
+        return dialog
 
-    def open_model_manager(self) -> None:
+    def open_model_manager(self):
         from digitpad.ui.model_manager import ModelManager
 
-        ModelManager(self).open()
+        dialog = self._dialog("models", lambda: ModelManager(self.session, self.select_model,
+                                                             self.model_deleted, self))
+        dialog.reload()
+        return dialog
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{what}</b>&nbsp;&nbsp;</td><td>{keys}</td></tr>"
-                       for what, keys in SHORTCUTS)
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
-                          f"<table>{rows}</table>", QMessageBox.StandardButton.Close, self)
-        box.open()
+        help_dialogs.show_shortcuts(self)
 
     def about_text(self) -> str:
-        from PySide6 import __version__ as pyside_version
-        from PySide6.QtCore import qVersion
-
-        def version(dist: str) -> str:
-            try:
-                return metadata.version(dist)
-            except metadata.PackageNotFoundError:
-                return "not installed"
-
-        card = self.predictor.card.summary() if self.predictor else "no model loaded"
-        return (
-            f"<h3>digitpad {__version__}</h3>"
-            "<p>Draw a digit; a network trained on MNIST reads it as you draw.</p>"
-            f"<p>Qt {qVersion()} (PySide6 {pyside_version})<br>"
-            f"PyTorch {version('torch')}<br>TensorFlow {version('tensorflow')}, "
-            f"Keras {version('keras')}</p>"
-            f"<p><b>Active model:</b> {card}</p>"
-            "<p>MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0.</p>"
-        )
+        p = self.session.predictor
+        return help_dialogs.about_text(p.card.summary() if p else "no model loaded")
 
     def show_about(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "About digitpad", self.about_text(),
-                          QMessageBox.StandardButton.Close, self)
-        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
-        box.open()
+        p = self.session.predictor
+        help_dialogs.show_about(self, p.card.summary() if p else "no model loaded")
 
-    # --- settings -----------------------------------------------------------------------
+    def show_log_folder(self) -> None:
+        from digitpad.logs import log_file
+
+        folder = log_file().parent
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        self.status.say(f"Log folder: {folder}")
+
+    # --- settings and closing -----------------------------------------------------------------
     def _restore(self) -> None:
         geometry = settings.get("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(860, 620)
+            self.resize(900, 640)
         self.set_pen_width(settings.get("canvas/penWidth"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._training_panel is not None and not self._training_panel.confirm_close():
-            event.ignore()
-            return
-        store = settings.store()
-        settings.put("window/geometry", self.saveGeometry(), store)
-        settings.put("canvas/penWidth", self.canvas.pen_width, store)
-        store.sync()
-        self.loader.wait(10_000)
-        for dialog in (self._evaluation, self._training_panel):
-            if dialog is not None:
+        """Close at once: settings are saved, background work is asked to stop, the window
+        goes away; the process ends when the last worker has finished (never killing one)."""
+        if not self._closing:
+            if self.training.running() and not self._confirm_stop_training():
+                event.ignore()
+                return
+            self._closing = True
+            store = settings.store()
+            settings.put("window/geometry", self.saveGeometry(), store)
+            settings.put("canvas/penWidth", self.canvas.pen_width, store)
+            store.sync()
+            for dialog in self._dialogs.values():
                 dialog.close()
+            for pool in (self.loads, self.tasks):
+                pool.quit_all()
+                pool.idle.connect(self.close)
+            QTimer.singleShot(CLOSE_WAIT_MS, self._report_stuck_workers)
+        if self.loads.running() or self.tasks.running():
+            event.ignore()
+            self.hide()
+            return
         super().closeEvent(event)
+
+    def _confirm_stop_training(self) -> bool:
+        answer = QMessageBox.question(
+            self, "Training in progress", "A model is still training. Stop the training and quit?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _report_stuck_workers(self) -> None:
+        stuck = [w.name for pool in (self.loads, self.tasks) for w in pool.running()]
+        if stuck:
+            log.warning("still waiting for background work to stop: %s", ", ".join(stuck))

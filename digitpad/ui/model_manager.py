@@ -1,14 +1,17 @@
-"""Model > Manage models…: every bundled and user model with its card; rename, delete (the
-bundled ones are protected) and export."""
+"""Model > Manage models…: every bundled and user model with its card; rename, delete and
+export. The bundled models live in the app's own folder and can be neither renamed nor
+deleted."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -21,14 +24,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from digitpad import models
-from digitpad.predictors import BACKENDS
+from digitpad import backends, models
+from digitpad.session import ModelSession
 
 COLUMNS = ("Name", "Backend", "Arch", "Test accuracy", "Training data", "Created", "File")
 
 
 def rename(path: Path, name: str) -> None:
     """Give a model a display name (stored in its card; the file keeps its name)."""
+    if models.is_bundled(path):
+        raise models.ModelFileError(f"{path.name} is bundled with the app and cannot be renamed")
     card = models.read_card(path)
     card.name = name.strip()
     models.save_card(path, card)
@@ -53,11 +58,12 @@ def export(path: Path, target: Path) -> Path:
 
 
 class ModelManager(QDialog):
-    def __init__(self, window) -> None:
-        super().__init__(window)
+    def __init__(self, session: ModelSession, choose: Callable[[Path], None],
+                 deleted: Callable[[Path], None], parent=None) -> None:
+        super().__init__(parent)
         self.setObjectName("modelManager")
         self.setWindowTitle("Models")
-        self.window_ = window
+        self.session, self.choose, self.deleted = session, choose, deleted
         self.table = QTableWidget(0, len(COLUMNS), objectName="modelTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -77,12 +83,17 @@ class ModelManager(QDialog):
         self.renameButton.clicked.connect(self._rename)
         self.deleteButton.clicked.connect(self._delete)
         self.exportButton.clicked.connect(self._export)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.close)
+        self.status.setWordWrap(True)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
         for b in (self.useButton, self.renameButton, self.deleteButton, self.exportButton):
             buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
+        layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.resize(900, 360)
         self.reload()
@@ -93,7 +104,7 @@ class ModelManager(QDialog):
         for row, (path, card) in enumerate(self.entries):
             acc = f"{card.test_accuracy:.2%}" if card.test_accuracy is not None else "–"
             values = (card.title + (" (bundled)" if card.bundled else ""),
-                      BACKENDS.get(card.backend, card.backend), card.arch, acc,
+                      backends.label(card.backend), card.arch, acc,
                       f"{card.dataset} ({card.train_size:,})", card.created[:16].replace("T", " "),
                       path.name)
             for col, text in enumerate(values):
@@ -106,21 +117,26 @@ class ModelManager(QDialog):
 
     def _update_buttons(self) -> None:
         chosen = self.selected()
-        for b in (self.useButton, self.renameButton, self.exportButton):
+        for b in (self.useButton, self.exportButton):
             b.setEnabled(chosen is not None)
-        self.deleteButton.setEnabled(chosen is not None and not chosen[1].bundled)
+        for b in (self.renameButton, self.deleteButton):
+            b.setEnabled(chosen is not None and not chosen[1].bundled)
 
     def use_selected(self) -> None:
         if chosen := self.selected():
-            self.window_.select_model(chosen[0])
+            self.choose(chosen[0])
 
     def _rename(self) -> None:
         if not (chosen := self.selected()):
             return
         name, ok = QInputDialog.getText(self, "Rename model", "Name:", text=chosen[1].title)
         if ok and name.strip():
-            rename(chosen[0], name)
-            self._changed()
+            try:
+                rename(chosen[0], name)
+            except (OSError, models.ModelFileError) as err:
+                self.status.setText(f"Could not rename: {err}")
+                return
+            self._changed(f"Renamed to {name.strip()}")
 
     def _delete(self) -> None:
         if not (chosen := self.selected()):
@@ -133,17 +149,22 @@ class ModelManager(QDialog):
         except (OSError, models.ModelFileError) as err:
             self.status.setText(str(err))
             return
-        self.window_.model_deleted(chosen[0])
-        self._changed()
+        self.deleted(chosen[0])
+        self._changed(f"Deleted {chosen[0].name}")
 
     def _export(self) -> None:
         if not (chosen := self.selected()):
             return
         name, _ = QFileDialog.getSaveFileName(self, "Export model", chosen[0].name)
         if name:
-            target = export(chosen[0], Path(name))
+            try:
+                target = export(chosen[0], Path(name))
+            except OSError as err:
+                self.status.setText(f"Could not export: {err}")
+                return
             self.status.setText(f"Exported to {target}")
 
-    def _changed(self) -> None:
+    def _changed(self, what: str) -> None:
+        self.session.refresh()
         self.reload()
-        self.window_.refresh_models()
+        self.status.setText(what)

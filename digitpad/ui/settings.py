@@ -1,4 +1,5 @@
-"""Persistent settings: one table of defaults, stored with QSettings.
+"""Persistent settings: one table of defaults (which is also the schema), stored with QSettings.
+Training defaults come from TrainConfig, the one place they are defined.
 
 With DIGITPAD_HOME set (tests, portable installs) everything goes to an ini file there.
 """
@@ -10,22 +11,23 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from trainers.config import DEFAULTS as TRAIN
+
 DEFAULTS: dict[str, object] = {
     "window/geometry": None,
-    "window/state": None,
     "model/path": "",           # empty: the bundled PyTorch CNN
     "model/device": "cpu",
     "canvas/penWidth": 18,
-    "train/backend": "torch",
-    "train/arch": "cnn",
-    "train/epochs": 3,
-    "train/batchSize": 128,
-    "train/lr": 0.002,
-    "train/optimizer": "adam",
-    "train/augment": True,
-    "train/valSplit": 0.1,
-    "train/seed": 0,
-    "train/device": "cpu",
+    "train/backend": TRAIN.backend,
+    "train/arch": TRAIN.arch,
+    "train/epochs": TRAIN.epochs,
+    "train/batchSize": TRAIN.batch_size,
+    "train/lr": TRAIN.lr,
+    "train/optimizer": TRAIN.optimizer,
+    "train/augment": TRAIN.augment,
+    "train/valSplit": TRAIN.val_split,
+    "train/seed": TRAIN.seed,
+    "train/device": TRAIN.device,
     "train/data": "bundled",
     "train/dataFolder": "",
 }

@@ -1,4 +1,4 @@
-"""The Keras networks. Layer for layer the same as `torch_models` (names, sizes, order)."""
+"""The Keras networks, layer for layer the same as `torch_nets` (names, sizes, order)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ def build(arch: str):  # -> keras.Model (keras is imported lazily)
     """`mlp`: the classic 784-128-64-10 tutorial network. `cnn`: two double-conv blocks with
     batch norm and max-pooling, then a 128-unit dense layer with dropout (about 470k weights).
     Only built-in layers, so files load with `safe_mode=True` and no custom code."""
-    from trainers.frameworks import keras as load_keras
+    from digitpad.backends.tf_import import keras as load_keras
 
     keras = load_keras()
     layers = keras.layers
@@ -56,7 +56,7 @@ def arch_of(model) -> str:
 
 def logits_fn(model):
     """A traced function calling the model directly: no `Model.predict()` per drawing."""
-    from trainers.frameworks import tensorflow
+    from digitpad.backends.tf_import import tensorflow
 
     tf = tensorflow()
 
@@ -87,7 +87,7 @@ def save(model, arch: str, path: str) -> None:
 
 def load(path: str):
     """Load a `.keras` file as data: safe mode refuses lambdas and other embedded code."""
-    from trainers.frameworks import keras as load_keras
+    from digitpad.backends.tf_import import keras as load_keras
 
     keras = load_keras()
 

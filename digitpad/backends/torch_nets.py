@@ -1,4 +1,5 @@
-"""The PyTorch networks. Layer for layer the same as `keras_models` (names, sizes, order)."""
+"""The PyTorch networks, layer for layer the same as `keras_nets` (names, sizes, order), and
+their file format: a dict of plain tensors that `torch.load(weights_only=True)` can read."""
 
 from __future__ import annotations
 

@@ -1,0 +1,125 @@
+"""What every backend provides, and the shared parts of it.
+
+A backend exchanges numpy arrays only: (N, 28, 28) float32 images with ink 0..1 in, (N, 10)
+probabilities out. Its framework is imported inside its methods, never at module level.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+
+from digitpad.errors import DeviceUnavailable, ModelFileError, Unsupported
+from digitpad.models import ModelCard
+
+ARCHS = ("mlp", "cnn")
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str     # what TrainConfig.device and --device take: "cpu", "cuda:0", "mps", "gpu:0"
+    label: str  # what a person reads: "CPU", "CUDA 0: NVIDIA H100"
+
+
+class Predictor(ABC):
+    """A loaded model, ready to read digits."""
+
+    def __init__(self, backend: str, card: ModelCard, path: Path, device: str) -> None:
+        self.backend, self.card, self.path, self.device = backend, card, Path(path), device
+
+    @abstractmethod
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) float32 0..1 -> (N, 10) probabilities."""
+
+
+class Learner(Protocol):
+    """A network and its optimizer on one device: the part of training a backend owns.
+    The shared loop (trainers.loop) does the rest: batches, schedule, cancel, metrics."""
+
+    model: Any
+
+    def step(self, images: np.ndarray, labels: np.ndarray, lr: float) -> tuple[float, int]:
+        """One optimizer step at learning rate `lr` on one batch: (that batch's mean loss,
+        how many of its images the network got right before the step)."""
+        ...
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """Probabilities in inference mode, in large batches."""
+        ...
+
+    def learning_rate(self) -> float:
+        """The learning rate the framework's optimizer used last (read from the optimizer)."""
+        ...
+
+
+class Backend(ABC):
+    name: ClassVar[str]        # "torch": settings, cards, --backend
+    label: ClassVar[str]       # "PyTorch": what a person reads
+    suffix: ClassVar[str]      # ".pt": model files of this backend
+    framework: ClassVar[str]   # the module that must be importable for this backend to work
+    trains: ClassVar[bool] = True
+
+    def available(self) -> bool:
+        """Whether the framework is installed (found without importing it)."""
+        return importlib.util.find_spec(self.framework) is not None
+
+    # --- devices --------------------------------------------------------------------------
+    @abstractmethod
+    def devices(self) -> list[Device]:
+        """The devices this backend can really use here, the CPU first."""
+
+    def device_alias(self, device: str) -> str:
+        """This backend's own spelling of a device name given in any backend's spelling."""
+        return device
+
+    def resolve_device(self, device: str) -> str:
+        """The backend's id for `device`, or DeviceUnavailable naming the usable ones."""
+        wanted = self.device_alias(device.strip().lower())
+        available = self.devices()
+        if any(d.id == wanted for d in available):
+            return wanted
+        usable = ", ".join(d.id for d in available)
+        raise DeviceUnavailable(
+            f"device {device!r} is not available to {self.name} here (usable: {usable})")
+
+    # --- model files ----------------------------------------------------------------------
+    @abstractmethod
+    def load(self, path: Path, card: ModelCard, device: str = "cpu") -> Predictor:
+        """Load a model file as data (never as code); ModelFileError says what is wrong."""
+
+    def save(self, model: Any, arch: str, path: Path) -> None:
+        """Write a trained network to `path` in this backend's format."""
+        raise Unsupported(f"{self.label} models cannot be saved by digitpad")
+
+    # --- training -------------------------------------------------------------------------
+    def build(self, arch: str) -> Any:
+        """A fresh, untrained network of architecture `arch`."""
+        raise Unsupported(f"{self.label} cannot build networks")
+
+    def learner(self, arch: str, optimizer: str, device: str, seed: int) -> Learner:
+        """A fresh network with its optimizer on `device`, seeded, ready for `step`."""
+        raise Unsupported(f"{self.label} models cannot be trained")
+
+    def explain_failure(self, err: Exception, device: str) -> str | None:
+        """A user's explanation of a framework error raised while training, or None for a
+        bug that should surface as it is."""
+        return None
+
+    def training_step_check(self) -> float:
+        """One real training batch on the CPU (for `--self-test`): its loss."""
+        learner = self.learner("mlp", "adam", "cpu", seed=0)
+        images = np.random.default_rng(0).random((32, 28, 28), dtype=np.float32)
+        loss, _ = learner.step(images, np.arange(32) % 10, 1e-3)
+        return loss
+
+
+def refuse_non_digit_model(path: Path, input_shape: tuple, outputs: int) -> None:
+    """Every digitpad model reads 28x28 images and gives 10 scores; anything else is refused."""
+    if tuple(input_shape) not in ((28, 28), (28, 28, 1), (1, 28, 28)) or outputs != 10:
+        raise ModelFileError(f"{path}: takes {tuple(input_shape)} and gives {outputs} outputs, "
+                             "not 28x28 images to 10 digits")

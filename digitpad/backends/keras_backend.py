@@ -1,0 +1,170 @@
+"""The Keras backend (on TensorFlow): `.keras` files of built-in layers loaded in safe mode,
+inference through one traced `tf.function` (never `Model.predict()`, which costs tens of
+milliseconds per call), and training steps through another."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitpad.backends.base import Backend, Device, Predictor, refuse_non_digit_model
+from digitpad.errors import ModelFileError
+from digitpad.models import ModelCard
+
+
+class KerasPredictor(Predictor):
+    def __init__(self, model: Any, card: ModelCard, path: Path, device: str) -> None:
+        from digitpad.backends.keras_nets import logits_fn
+
+        super().__init__("keras", card, path, device)
+        self.model = model
+        self._fn = logits_fn(model)
+        self._scope = "/" + device.upper()
+        self.predict(np.zeros((1, 28, 28), np.float32))  # trace now, not on the first stroke
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        from digitpad.backends.keras_nets import predict_proba
+        from digitpad.backends.tf_import import tensorflow
+
+        with tensorflow().device(self._scope):
+            return predict_proba(self.model, images, fn=self._fn)
+
+
+class KerasLearner:
+    def __init__(self, arch: str, optimizer: str, device: str, seed: int) -> None:
+        from digitpad.backends import keras_nets
+        from digitpad.backends.tf_import import keras as load_keras
+        from digitpad.backends.tf_import import tensorflow
+
+        keras, tf = load_keras(), tensorflow()
+        keras.utils.set_random_seed(seed)
+        self._scope = "/" + device.upper()
+        with tf.device(self._scope):
+            self.model = model = keras_nets.build(arch)
+            if optimizer == "sgd":
+                opt = keras.optimizers.SGD(0.0, momentum=0.9, nesterov=True)
+            elif optimizer == "adamw":
+                opt = keras.optimizers.AdamW(0.0, weight_decay=1e-4)
+            else:
+                opt = keras.optimizers.Adam(0.0)
+            opt.build(model.trainable_variables)
+        self.optimizer = opt
+        loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 28, 28], tf.float32),
+                                      tf.TensorSpec([None], tf.int64),
+                                      tf.TensorSpec([], tf.float32)], autograph=False)
+        def step(x, y, lr):
+            opt.learning_rate.assign(lr)
+            with tf.GradientTape() as tape:
+                logits = model(x, training=True)
+                loss = loss_fn(y, logits)
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+            hits = tf.equal(tf.argmax(logits, axis=1, output_type=tf.int64), y)
+            return loss, tf.reduce_sum(tf.cast(hits, tf.int32))
+
+        self._step = step
+        self._probabilities = keras_nets.logits_fn(model)
+
+    def step(self, images: np.ndarray, labels: np.ndarray, lr: float) -> tuple[float, int]:
+        from digitpad.backends.tf_import import tensorflow
+
+        with tensorflow().device(self._scope):
+            loss, right = self._step(np.ascontiguousarray(images, np.float32),
+                                     np.asarray(labels, np.int64), np.float32(lr))
+        return float(loss), int(right)
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        from digitpad.backends.keras_nets import predict_proba
+        from digitpad.backends.tf_import import tensorflow
+
+        with tensorflow().device(self._scope):
+            return predict_proba(self.model, images, fn=self._probabilities)
+
+    def learning_rate(self) -> float:
+        return float(np.asarray(self.optimizer.learning_rate))
+
+
+class KerasBackend(Backend):
+    name = "keras"
+    label = "Keras"
+    suffix = ".keras"
+    framework = "tensorflow"
+
+    def devices(self) -> list[Device]:
+        from digitpad.backends.tf_import import tensorflow
+
+        tf = tensorflow()
+        found = [Device("cpu", "CPU")]
+        for i, gpu in enumerate(tf.config.list_physical_devices("GPU")):
+            name = tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
+            found.append(Device(f"gpu:{i}", f"GPU {i}: {name}"))
+        return found
+
+    def device_alias(self, device: str) -> str:
+        device = device.replace("cuda", "gpu")
+        return "gpu:0" if device == "gpu" else device
+
+    def load(self, path: Path, card: ModelCard, device: str = "cpu") -> KerasPredictor:
+        from digitpad.backends import keras_nets
+
+        path = Path(path)
+        _check_archive(path)
+        device = self.resolve_device(device)
+        try:
+            model = keras_nets.load(str(path))
+        except Exception as err:  # keras raises ValueError, OSError, zipfile errors, ...
+            text = str(err)
+            reason = text.splitlines()[0] if text else type(err).__name__
+            if "safe_mode" in text or "lambda" in text.lower():
+                reason = "refused: the file holds code (a Lambda layer); it was not run"
+            raise ModelFileError(f"{path}: not a usable Keras model ({reason})") from err
+        shape = tuple(model.input_shape[1:]) if hasattr(model, "input_shape") else ()
+        refuse_non_digit_model(path, shape, model.output_shape[-1])
+        card.arch = keras_nets.arch_of(model) if card.arch == "unknown" else card.arch
+        return KerasPredictor(model, card, path, device)
+
+    def save(self, model: Any, arch: str, path: Path) -> None:
+        from digitpad.backends import keras_nets
+
+        keras_nets.save(model, arch, str(path))
+
+    def build(self, arch: str) -> Any:
+        from digitpad.backends import keras_nets
+
+        return keras_nets.build(arch)
+
+    def learner(self, arch: str, optimizer: str, device: str, seed: int) -> KerasLearner:
+        return KerasLearner(arch, optimizer, device, seed)
+
+    def explain_failure(self, err: Exception, device: str) -> str | None:
+        from digitpad.backends.tf_import import tensorflow
+
+        tf = tensorflow()
+        if isinstance(err, tf.errors.ResourceExhaustedError):
+            return f"out of memory on {device}: lower the batch size"
+        if isinstance(err, tf.errors.OpError):
+            return f"training failed on {device}: {err.message}"
+        return None
+
+
+def _check_archive(path: Path) -> None:
+    """A `.keras` file is a zip archive holding config.json and the weights: anything else is
+    refused here, in plain words, before Keras or TensorFlow see it."""
+    if path.stat().st_size == 0:
+        raise ModelFileError(f"{path}: empty file, not a Keras model")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError) as err:
+        raise ModelFileError(f"{path}: not a Keras model file ({err})") from err
+    if "config.json" not in names or "model.weights.h5" not in names:
+        raise ModelFileError(f"{path}: a zip archive, but not a Keras model (no config.json "
+                             "and model.weights.h5)")
+
+
+BACKEND = KerasBackend()

@@ -1,0 +1,153 @@
+"""The PyTorch backend: `.pt` files of plain tensors, inference under `inference_mode`, training
+steps on tensors sliced from numpy batches (no DataLoader, no per-sample transforms)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitpad.backends.base import Backend, Device, Predictor
+from digitpad.errors import ModelFileError
+from digitpad.models import ModelCard
+
+ZIP_MAGIC = b"PK\x03\x04"  # torch.save writes a zip archive
+PICKLE_MAGIC = b"\x80"      # ...or, from old versions, a bare pickle
+
+
+class TorchPredictor(Predictor):
+    def __init__(self, model: Any, card: ModelCard, path: Path, device: str) -> None:
+        super().__init__("torch", card, path, device)
+        self.model = model
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        from digitpad.backends.torch_nets import predict_proba
+
+        return predict_proba(self.model, images)
+
+
+class TorchLearner:
+    def __init__(self, arch: str, optimizer: str, device: str, seed: int) -> None:
+        import torch
+
+        from digitpad.backends import torch_nets
+
+        torch.manual_seed(seed)
+        self.device = device
+        self.model = torch_nets.build(arch).to(device)
+        params = self.model.parameters()
+        if optimizer == "sgd":
+            self.optimizer = torch.optim.SGD(params, lr=0.0, momentum=0.9, nesterov=True,
+                                             foreach=True)
+        elif optimizer == "adamw":  # fused: one kernel updates every parameter
+            self.optimizer = torch.optim.AdamW(params, lr=0.0, weight_decay=1e-4, fused=True)
+        else:
+            self.optimizer = torch.optim.Adam(params, lr=0.0, fused=True)
+        self.loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step(self, images: np.ndarray, labels: np.ndarray, lr: float) -> tuple[float, int]:
+        import torch
+
+        x = torch.from_numpy(np.ascontiguousarray(images)).to(self.device)
+        y = torch.from_numpy(np.asarray(labels, np.int64)).to(self.device)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        if not self.model.training:
+            self.model.train()
+        logits = self.model(x)
+        loss = self.loss_fn(logits, y)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        correct = (logits.detach().argmax(1) == y).sum()
+        value, right = torch.stack([loss.detach(), correct.to(loss.dtype)]).tolist()  # one sync
+        return value, int(right)
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        from digitpad.backends.torch_nets import predict_proba
+
+        return predict_proba(self.model, images)
+
+    def learning_rate(self) -> float:
+        return float(self.optimizer.param_groups[0]["lr"])
+
+
+class TorchBackend(Backend):
+    name = "torch"
+    label = "PyTorch"
+    suffix = ".pt"
+    framework = "torch"
+
+    def devices(self) -> list[Device]:
+        import torch
+
+        found = [Device("cpu", "CPU")]
+        if torch.cuda.is_available():
+            for i in range(torch.cuda.device_count()):
+                found.append(Device(f"cuda:{i}", f"CUDA {i}: {torch.cuda.get_device_name(i)}"))
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            found.append(Device("mps", "Apple GPU (MPS)"))
+        return found
+
+    def device_alias(self, device: str) -> str:
+        device = device.replace("gpu", "cuda")
+        return "cuda:0" if device == "cuda" else device
+
+    def load(self, path: Path, card: ModelCard, device: str = "cpu") -> TorchPredictor:
+        path = Path(path)
+        with path.open("rb") as f:
+            head = f.read(4)
+        if not head:
+            raise ModelFileError(f"{path}: empty file, not a PyTorch model")
+        if not (head.startswith(ZIP_MAGIC) or head.startswith(PICKLE_MAGIC)):
+            raise ModelFileError(f"{path}: not a PyTorch model file")
+        device = self.resolve_device(device)
+        from digitpad.backends import torch_nets
+
+        try:
+            model, arch = torch_nets.load(str(path), device)
+        except Exception as err:  # torch raises many kinds for a damaged or foreign file
+            raise ModelFileError(f"{path}: {_load_failure(err)}") from err
+        card.arch = arch
+        predictor = TorchPredictor(model, card, path, device)
+        predictor.predict(np.zeros((1, 28, 28), np.float32))  # warm up now, not on a stroke
+        return predictor
+
+    def save(self, model: Any, arch: str, path: Path) -> None:
+        from digitpad.backends import torch_nets
+
+        torch_nets.save(model, arch, str(path))
+
+    def build(self, arch: str) -> Any:
+        from digitpad.backends import torch_nets
+
+        return torch_nets.build(arch)
+
+    def learner(self, arch: str, optimizer: str, device: str, seed: int) -> TorchLearner:
+        return TorchLearner(arch, optimizer, device, seed)
+
+    def explain_failure(self, err: Exception, device: str) -> str | None:
+        import torch
+
+        if isinstance(err, torch.OutOfMemoryError):
+            return f"out of memory on {device}: lower the batch size"
+        if isinstance(err, RuntimeError):
+            return f"training failed on {device}: {err}"
+        return None
+
+
+def _load_failure(err: Exception) -> str:
+    """Why torch could not read a file, in words: code refused, damaged, or foreign."""
+    text = str(err)
+    if "Weights only load failed" in text or "Unsupported global" in text:
+        return "refused: the file holds more than weights (opening it could run code)"
+    if "digitpad PyTorch model" in text:
+        return "a PyTorch file, but not a digitpad model"
+    if "state_dict" in text or "size mismatch" in text or "unknown architecture" in text:
+        return "a digitpad PyTorch file whose weights do not fit its network (damaged?)"
+    return f"not a readable PyTorch model file (damaged or truncated: {text.splitlines()[0]})"
+
+
+BACKEND = TorchBackend()

@@ -1,0 +1,80 @@
+"""`digitpad predict` and `digitpad evaluate`: reading picture files, scoring on MNIST."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from digitpad.cli.common import EXIT_BAD_INPUT, add_model_args, fail, load_model
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("predict", help="read digits from image files")
+    add_model_args(p)
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("images", nargs="+", type=Path)
+    p.set_defaults(run=predict)
+
+    p = sub.add_parser("evaluate", help="accuracy and confusion matrix on the MNIST test set")
+    add_model_args(p)
+    p.add_argument("--data", type=Path, help="MNIST folder (default: the bundled files)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=evaluate)
+
+
+def predict(args: argparse.Namespace) -> int:
+    from digitpad.images import read_image
+    from digitpad.predictors import predict_one
+    from digitpad.preprocess import to_mnist
+
+    predictor = load_model(args)
+    status = 0
+    for path in args.images:
+        try:
+            digit = to_mnist(read_image(path))
+        except (OSError, ValueError) as err:
+            fail(str(err))
+            status = EXIT_BAD_INPUT
+            continue
+        probs = predict_one(predictor, digit)
+        record = {
+            "path": str(path),
+            "digit": None if probs is None else int(probs.argmax()),
+            "confidence": None if probs is None else round(float(probs.max()), 4),
+            "probabilities": None if probs is None else [round(float(p), 4) for p in probs],
+        }
+        if args.json:
+            print(json.dumps(record), flush=True)
+        elif probs is None:
+            print(f"{path}: no digit (blank image)")
+        else:
+            print(f"{path}: {record['digit']} ({record['confidence']:.1%})")
+    return status
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from digitpad.data import DatasetError, load_mnist
+
+    try:
+        data = load_mnist(args.data)
+    except DatasetError as err:
+        return fail(str(err))
+    if not len(data.test_y):
+        return fail(f"{args.data or 'the bundled data'}: the test set holds no images")
+    from digitpad.evaluation import evaluate as score
+
+    predictor = load_model(args)
+    report = score(predictor, data.test_x, data.test_y).as_json()
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(f"{predictor.card.title} on {report['n']:,} test images ({data.source})")
+    print(f"accuracy: {report['accuracy']:.2%}")
+    print("per class: " + "  ".join(f"{d}:{a:.1%}" for d, a in enumerate(report["per_class"])
+                                    if a is not None))
+    print("confusion (rows: true digit, columns: predicted):")
+    print("     " + "".join(f"{d:>6}" for d in range(10)))
+    for d, row in enumerate(report["confusion"]):
+        print(f"{d:>5}" + "".join(f"{v:>6}" for v in row))
+    return 0

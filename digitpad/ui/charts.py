@@ -1,0 +1,80 @@
+"""The training panel's two charts: whole-number epoch ticks, round loss ticks, short legends."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QPainter
+
+
+def nice_step(span: float, ticks: int = 5) -> float:
+    """A round tick interval (1, 2 or 5 times a power of ten) giving about `ticks` ticks."""
+    if span <= 0:
+        return 1.0
+    raw = span / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+class TrainingChart(QChartView):
+    def __init__(self, title: str, y_title: str, names: tuple[str, ...],
+                 y_range: tuple[float, float] | None = None) -> None:
+        chart = QChart()
+        chart.setTitle(title)
+        chart.setMargins(QMargins(2, 2, 2, 2))
+        legend = chart.legend()
+        legend.setAlignment(Qt.AlignmentFlag.AlignBottom)
+        font = legend.font()
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+        legend.setFont(font)
+        self.x_axis, self.y_axis = QValueAxis(), QValueAxis()
+        self.x_axis.setTitleText("epoch")
+        self.x_axis.setLabelFormat("%d")
+        self.x_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+        self.x_axis.setTickAnchor(0)
+        self.y_axis.setTitleText(y_title)
+        self.y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+        self.y_axis.setTickAnchor(0)
+        self._fixed_y = y_range
+        chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        self.series = []
+        for name in names:
+            line = QLineSeries(name=name)
+            chart.addSeries(line)
+            line.attachAxis(self.x_axis)
+            line.attachAxis(self.y_axis)
+            self.series.append(line)
+        super().__init__(chart)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumSize(240, 190)
+        self.reset(1)
+
+    def reset(self, epochs: int) -> None:
+        for line in self.series:
+            line.clear()
+        self.x_axis.setRange(0, max(1, epochs))
+        self.x_axis.setTickInterval(max(1, round(nice_step(epochs, 6))))
+        self._top = 0.0
+        if self._fixed_y:
+            low, high = self._fixed_y
+            self.y_axis.setRange(low, high)
+            self.y_axis.setTickInterval(nice_step(high - low))
+            self.y_axis.setLabelFormat("%.1f")
+        else:
+            self._fit_y(1.0)
+
+    def add(self, index: int, x: float, y: float) -> None:
+        self.series[index].append(x, y)
+        if not self._fixed_y and math.isfinite(y) and y > self._top:
+            self._fit_y(y)
+
+    def _fit_y(self, value: float) -> None:
+        step = nice_step(value, 4)
+        self._top = math.ceil(value / step) * step
+        self.y_axis.setRange(0, self._top)
+        self.y_axis.setTickInterval(step)
+        decimals = max(0, -math.floor(math.log10(step)))
+        self.y_axis.setLabelFormat(f"%.{decimals}f")

@@ -1,0 +1,60 @@
+"""Help > Keyboard shortcuts and Help > About: the texts, and the dialogs that show them."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from digitpad import __version__
+from digitpad.ui.canvas import UNDO_STEPS
+
+SHORTCUTS = [
+    ("Draw", "Left mouse button"),
+    ("Erase", "Right mouse button, or E for the eraser tool"),
+    ("Undo / Redo", f"Ctrl+Z / Ctrl+Shift+Z (the last {UNDO_STEPS} steps)"),
+    ("Clear", "Esc or Delete"),
+    ("Thinner / thicker pen", "[ / ]"),
+    ("Open an image to classify", "Ctrl+O (or drop a file on the window)"),
+    ("Save the drawing", "Ctrl+S"),
+    ("Retrain", "Ctrl+T"),
+    ("Evaluate the model", "Ctrl+E"),
+    ("Quit", "Ctrl+Q"),
+]
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def about_text(card_summary: str) -> str:
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+
+    return (
+        f"<h3>digitpad {__version__}</h3>"
+        "<p>Draw a digit; a network trained on MNIST reads it as you draw.</p>"
+        f"<p>Qt {qVersion()} (PySide6 {pyside_version})<br>"
+        f"PyTorch {_version('torch')}<br>TensorFlow {_version('tensorflow')}, "
+        f"Keras {_version('keras')}</p>"
+        f"<p><b>Active model:</b> {card_summary}</p>"
+        "<p>MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0.</p>"
+    )
+
+
+def show_shortcuts(parent: QWidget) -> None:
+    rows = "".join(f"<tr><td><b>{what}</b>&nbsp;&nbsp;</td><td>{keys}</td></tr>"
+                   for what, keys in SHORTCUTS)
+    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>",
+                      QMessageBox.StandardButton.Close, parent)
+    box.open()
+
+
+def show_about(parent: QWidget, card_summary: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.NoIcon, "About digitpad", about_text(card_summary),
+                      QMessageBox.StandardButton.Close, parent)
+    box.setIconPixmap(parent.windowIcon().pixmap(64, 64))
+    box.open()

@@ -1,0 +1,98 @@
+"""The window's actions, menus and toolbar, with their shortcuts and tips. Undo and Redo come
+from the canvas's history, which keeps their enabled state and their text up to date."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSlider, QToolBar
+
+from digitpad.ui.canvas import UNDO_STEPS
+
+PEN_RANGE = (2, 60)
+
+
+def build(window: QMainWindow) -> SimpleNamespace:
+    """Create every action of `window` (a MainWindow) and put them in menus and a toolbar."""
+    K = QKeySequence.StandardKey
+
+    def action(text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        act = QAction(text, window)
+        if shortcut is not None:
+            keys = shortcut if isinstance(shortcut, list) else [shortcut]
+            act.setShortcuts([QKeySequence(k) for k in keys])
+        act.setStatusTip(tip)
+        act.setToolTip(tip or text.replace("&", "").rstrip("…"))
+        act.triggered.connect(slot)
+        window.addAction(act)
+        return act
+
+    canvas = window.canvas
+    a = SimpleNamespace()
+    a.open = action("&Open image…", window.choose_image, K.Open, "Classify a picture file")
+    a.save = action("&Save drawing as PNG…", window.choose_save, K.Save)
+    a.quit = action("&Quit", window.close, K.Quit)
+    a.undo = canvas.history.createUndoAction(window, "&Undo")
+    a.undo.setShortcuts([QKeySequence("Ctrl+Z")])
+    a.redo = canvas.history.createRedoAction(window, "&Redo")
+    a.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    for act in (a.undo, a.redo):
+        window.addAction(act)
+    a.clear = action("&Clear", canvas.clear, ["Esc", "Delete"], "Wipe the drawing (undoable)")
+    a.eraser = action("&Eraser", window.toggle_eraser, "E", "Erase with the left button too")
+    a.eraser.setCheckable(True)
+    thinner = action("Thinner pen", lambda: window.set_pen_width(canvas.pen_width - 2), "[")
+    thicker = action("Thicker pen", lambda: window.set_pen_width(canvas.pen_width + 2), "]")
+    a.load_model = action("&Load model file…", window.choose_model_file,
+                          tip="Read drawings with a model file from anywhere")
+    a.retrain = action("&Retrain…", window.open_training, "Ctrl+T",
+                       "Train a new model in the background")
+    a.evaluate = action("&Evaluate…", window.open_evaluation, "Ctrl+E",
+                        "Accuracy and mistakes on the MNIST test set")
+    a.manage = action("&Manage models…", window.open_model_manager,
+                      tip="Rename, delete or export models")
+    shortcuts = action("&Keyboard shortcuts", window.show_shortcuts, K.HelpContents)
+    logs = action("Show &log folder", window.show_log_folder,
+                  tip="The log holds the details of every error, for a bug report")
+    about = action("&About digitpad", window.show_about)
+
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addActions([a.open, a.save])
+    file_menu.addSeparator()
+    file_menu.addAction(a.quit)
+    edit = bar.addMenu("&Edit")
+    edit.setToolTipsVisible(True)
+    edit.addActions([a.undo, a.redo, a.clear])
+    edit.addSeparator()
+    edit.addActions([a.eraser, thinner, thicker])
+    history_tip = f"Undo keeps the last {UNDO_STEPS} steps of the drawing"
+    for act in (a.undo, a.redo):
+        act.setToolTip(history_tip)
+        act.setStatusTip(history_tip)
+    a.model_menu = bar.addMenu("&Model")
+    a.choose_menu = a.model_menu.addMenu("&Choose model")
+    a.model_menu.addActions([a.load_model, a.manage])
+    a.model_menu.addSeparator()
+    a.model_menu.addActions([a.retrain, a.evaluate])
+    help_menu = bar.addMenu("&Help")
+    help_menu.addActions([shortcuts, logs, about])
+
+    tools = QToolBar("Drawing", objectName="drawingToolBar")
+    tools.setMovable(False)
+    tools.addActions([a.undo, a.redo, a.clear])
+    tools.addSeparator()
+    tools.addAction(a.eraser)
+    tools.addWidget(QLabel(" Pen "))
+    a.pen = QSlider(Qt.Orientation.Horizontal, objectName="penWidth")
+    a.pen.setRange(*PEN_RANGE)
+    a.pen.setFixedWidth(110)
+    a.pen.setToolTip("Pen width")
+    a.pen.valueChanged.connect(window.set_pen_width)
+    tools.addWidget(a.pen)
+    tools.addSeparator()
+    tools.addAction(a.retrain)
+    window.addToolBar(tools)
+    return a

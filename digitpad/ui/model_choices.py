@@ -1,0 +1,57 @@
+"""The two places a person picks a model, the selector and Model > Choose model, kept in step
+with the session: they list its models and mark the one asked for (even while it loads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QComboBox, QMenu
+
+from digitpad import session as events
+from digitpad.session import ModelSession
+
+
+def entry_label(card) -> str:
+    acc = f"  ·  {card.test_accuracy:.2%}" if card.test_accuracy is not None else ""
+    return f"{card.title}{acc}{'' if card.bundled else '  (yours)'}"
+
+
+class ModelChoices(QObject):
+    def __init__(self, session: ModelSession, selector: QComboBox, menu: QMenu,
+                 choose, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.selector, self.menu, self.choose = session, selector, menu, choose
+        self.group = QActionGroup(self)
+        selector.activated.connect(lambda i: choose(Path(selector.itemData(i))))
+        session.subscribe(self._on_session)
+
+    def _on_session(self, event: str) -> None:
+        if event == events.MODELS:
+            self._fill()
+        self._mark(self.session.pending or self.session.active)
+
+    def _fill(self) -> None:
+        self.selector.blockSignals(True)
+        self.selector.clear()
+        for action in self.group.actions():
+            self.group.removeAction(action)
+        self.menu.clear()
+        for path, card in self.session.entries:
+            label = entry_label(card)
+            self.selector.addItem(label, str(path))
+            self.selector.setItemData(self.selector.count() - 1, card.summary(),
+                                      Qt.ItemDataRole.ToolTipRole)
+            action = QAction(label, self.group, checkable=True)
+            action.setData(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.choose(p))
+            self.menu.addAction(action)
+        self.selector.blockSignals(False)
+
+    def _mark(self, path: Path | None) -> None:
+        index = self.selector.findData(str(path)) if path else -1
+        if index >= 0:
+            self.selector.setCurrentIndex(index)
+        for action in self.group.actions():
+            action.setChecked(action.data() == str(path))

@@ -1,0 +1,140 @@
+"""The settings of a training run, as a form that reads and writes a `TrainConfig`. Its values
+start from the saved settings, whose defaults are TrainConfig's; devices are listed off the GUI
+thread, and only those the backend can really use here."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QSpinBox,
+)
+
+from digitpad import backends
+from digitpad.data import CHOICES
+from digitpad.ui import settings
+from digitpad.ui.workers import WorkerPool
+from trainers.config import OPTIMIZERS, TrainConfig
+
+ARCH_LABELS = {"cnn": "CNN (most accurate)", "mlp": "MLP (784-128-64-10)"}
+OPTIMIZER_LABELS = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD + momentum"}
+
+
+class TrainingForm(QGroupBox):
+    def __init__(self, pool: WorkerPool) -> None:
+        super().__init__("Settings")
+        self.pool = pool
+        self.backend = QComboBox(objectName="trainBackend")
+        for name in backends.trainable():
+            self.backend.addItem(backends.label(name), name)
+        self.backend.currentIndexChanged.connect(self.refresh_devices)
+        self.arch = QComboBox(objectName="trainArch")
+        for arch, label in ARCH_LABELS.items():
+            self.arch.addItem(label, arch)
+        self.epochs = QSpinBox(objectName="trainEpochs", minimum=1, maximum=1000)
+        self.batch = QSpinBox(objectName="trainBatch", minimum=1, maximum=65536)
+        self.lr = QDoubleSpinBox(objectName="trainLr", decimals=5, minimum=0.00001, maximum=10,
+                                 singleStep=0.0005)
+        self.optimizer = QComboBox(objectName="trainOptimizer")
+        for name in OPTIMIZERS:
+            self.optimizer.addItem(OPTIMIZER_LABELS[name], name)
+        self.augment = QCheckBox("Distort digits while training (recommended for drawings)",
+                                 objectName="trainAugment")
+        self.val_split = QDoubleSpinBox(objectName="trainValSplit", decimals=2, minimum=0,
+                                        maximum=0.5, singleStep=0.05)
+        self.seed = QSpinBox(objectName="trainSeed", minimum=0, maximum=2**31 - 1)
+        self.data = QComboBox(objectName="trainData")
+        for key, label in CHOICES.items():
+            self.data.addItem(label, key)
+        self.data.activated.connect(self._on_data_choice)
+        self.folder = ""
+        self.device = QComboBox(objectName="trainDevice")
+        self.device_error = ""
+
+        form = QFormLayout(self)
+        for label, widget in (("Backend", self.backend), ("Architecture", self.arch),
+                              ("Epochs", self.epochs), ("Batch size", self.batch),
+                              ("Learning rate", self.lr), ("Optimizer", self.optimizer),
+                              ("", self.augment), ("Validation share", self.val_split),
+                              ("Seed", self.seed), ("Training data", self.data),
+                              ("Device", self.device)):
+            form.addRow(label, widget)
+        self.load()
+        self.refresh_devices()
+
+    def widgets(self) -> tuple:
+        return (self.backend, self.arch, self.epochs, self.batch, self.lr, self.optimizer,
+                self.augment, self.val_split, self.seed, self.data, self.device)
+
+    def load(self) -> None:
+        """Fill the form from the saved settings."""
+        def pick(combo: QComboBox, value) -> None:
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+
+        pick(self.backend, settings.get("train/backend"))
+        pick(self.arch, settings.get("train/arch"))
+        pick(self.optimizer, settings.get("train/optimizer"))
+        pick(self.data, settings.get("train/data"))
+        self.folder = settings.get("train/dataFolder")
+        self.epochs.setValue(settings.get("train/epochs"))
+        self.batch.setValue(settings.get("train/batchSize"))
+        self.lr.setValue(settings.get("train/lr"))
+        self.augment.setChecked(settings.get("train/augment"))
+        self.val_split.setValue(settings.get("train/valSplit"))
+        self.seed.setValue(settings.get("train/seed"))
+
+    def save(self, config: TrainConfig) -> None:
+        store = settings.store()
+        for key, value in (("backend", config.backend), ("arch", config.arch),
+                           ("epochs", config.epochs), ("batchSize", config.batch_size),
+                           ("lr", config.lr), ("optimizer", config.optimizer),
+                           ("augment", config.augment), ("valSplit", config.val_split),
+                           ("seed", config.seed), ("device", config.device),
+                           ("data", self.data.currentData()), ("dataFolder", self.folder)):
+            settings.put(f"train/{key}", value, store)
+
+    def config(self) -> TrainConfig:
+        """The settings as a TrainConfig; ConfigError says what is wrong."""
+        return TrainConfig(
+            backend=self.backend.currentData(), arch=self.arch.currentData(),
+            epochs=self.epochs.value(), batch_size=self.batch.value(), lr=self.lr.value(),
+            optimizer=self.optimizer.currentData(), augment=self.augment.isChecked(),
+            val_split=self.val_split.value(), seed=self.seed.value(),
+            device=self.device.currentData() or "cpu",
+        )
+
+    def refresh_devices(self) -> None:
+        """List only the devices this backend can use here (found off the GUI thread)."""
+        name = self.backend.currentData()
+        self.device.clear()
+        self.device.addItem("CPU", "cpu")
+        self.device.setEnabled(False)
+
+        def show(found) -> None:
+            if self.backend.currentData() != name:
+                return
+            self.device.clear()
+            for device in found:
+                self.device.addItem(device.label, device.id)
+            self.device.setCurrentIndex(max(0, self.device.findData(settings.get("train/device"))))
+            self.device.setEnabled(True)
+
+        def failed(err: Exception) -> None:
+            self.device.setEnabled(True)
+            self.device_error = f"Could not list devices: {err}"
+
+        self.pool.start(lambda worker: backends.get(name).devices(), "devices", show, failed)
+
+    def _on_data_choice(self) -> None:
+        if self.data.currentData() != "folder":
+            return
+        folder = QFileDialog.getExistingDirectory(self, "MNIST folder", self.folder)
+        if folder:
+            self.folder = folder
+            self.data.setItemText(self.data.currentIndex(), f"Full MNIST from {folder}")
+        elif not self.folder:
+            self.data.setCurrentIndex(0)

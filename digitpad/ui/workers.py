@@ -1,0 +1,122 @@
+"""The one kind of background job: model loading, device listing, evaluation, download and
+training all run as a `Worker` on a `WorkerPool`.
+
+A worker's life is a template: `started`, then the work, then `returned(result)` or
+`errored(exception)`, then always `finished`. Work that can be stopped checks
+`worker.abort_requested()` between its steps (training does so before every batch) and reports
+with `worker.report(value)`, which arrives as `progress(value)`. `quit()` only asks; nothing is
+ever killed. The pool keeps every running worker alive until it finishes, and tells when none is
+left, so the window can close once they have all stopped instead of blocking the GUI thread.
+
+Workers are created on the GUI thread, so their signals, even to plain functions, are delivered
+there: no widget is touched from a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger("digitpad.workers")
+
+
+class Worker(QObject):
+    started = Signal()
+    progress = Signal(object)
+    returned = Signal(object)
+    errored = Signal(object)  # the exception
+    finished = Signal()
+
+    def __init__(self, work: Callable[[Worker], Any], name: str) -> None:
+        super().__init__()
+        self.work, self.name = work, name
+        self._abort = threading.Event()
+        self._done = threading.Event()
+
+    def quit(self) -> None:
+        """Ask the work to stop at its next check; it still ends through `finished`."""
+        self._abort.set()
+
+    def abort_requested(self) -> bool:
+        return self._abort.is_set()
+
+    def report(self, value: Any) -> None:
+        """Called by the work, on its thread: hands `value` to `progress` on the GUI thread."""
+        self.progress.emit(value)
+
+    def is_done(self) -> bool:
+        return self._done.is_set()
+
+    def run(self) -> None:
+        """The template; runs on a pool thread."""
+        self.started.emit()
+        try:
+            result = self.work(self)
+        except Exception as err:  # handed to the GUI thread, which reports it
+            log.info("%s ended with %s: %s", self.name, type(err).__name__, err,
+                     exc_info=not isinstance(err, (OSError, ValueError)))
+            self.errored.emit(err)
+        else:
+            self.returned.emit(result)
+        finally:
+            self._done.set()
+            self.finished.emit()
+
+
+class _Runner(QRunnable):
+    def __init__(self, worker: Worker) -> None:
+        super().__init__()
+        self.worker = worker
+
+    def run(self) -> None:
+        self.worker.run()
+
+
+class WorkerPool(QObject):
+    """Threads for workers. Jobs beyond `threads` wait their turn, in order."""
+
+    idle = Signal()  # the last running worker has finished
+
+    def __init__(self, parent: QObject | None = None, threads: int = 2,
+                 name: str = "digitpad") -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(threads)
+        self._pool.setObjectName(name)
+        self._running: set[Worker] = set()
+
+    def start(self, work: Callable[[Worker], Any], name: str,
+              on_done: Callable[[Any], None] | None = None,
+              on_error: Callable[[Exception], None] | None = None) -> Worker:
+        """Run `work(worker)` in the background; `on_done(result)` or `on_error(exception)`
+        follow on the GUI thread."""
+        worker = Worker(work, name)
+        if on_done:
+            worker.returned.connect(on_done)
+        if on_error:
+            worker.errored.connect(on_error)
+        worker.finished.connect(lambda: self._finished(worker))
+        self._running.add(worker)
+        self._pool.start(_Runner(worker))
+        return worker
+
+    def _finished(self, worker: Worker) -> None:
+        self._running.discard(worker)
+        if not self._running:
+            self.idle.emit()
+
+    def running(self) -> list[Worker]:
+        """Workers whose `finished` has not yet reached the GUI thread."""
+        return list(self._running)
+
+    def quit_all(self) -> None:
+        for worker in list(self._running):
+            worker.quit()
+
+    def wait(self, msecs: int) -> bool:
+        """Block until every worker has finished (tests and scripts; the window never blocks)."""
+        return self._pool.waitForDone(msecs)
