@@ -185,7 +185,7 @@ def test_model_manager_protects_bundled_models_and_manages_user_ones(qtbot, priv
 
     from digitpad.ui import model_manager
 
-    user = models.user_dir()
+    user = models.models_dir()
     user.mkdir(parents=True)
     mine = user / "mine.pt"
     source = models.default_model("torch", "mlp")

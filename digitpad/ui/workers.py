@@ -9,17 +9,21 @@ ever killed. The pool keeps every running worker alive until it finishes, and te
 left, so the window can close once they have all stopped instead of blocking the GUI thread.
 
 Workers are created on the GUI thread, so their signals, even to plain functions, are delivered
-there: no widget is touched from a worker thread.
+there: no widget is touched from a worker thread. The pool's threads are plain Python threads
+that live as long as the pool: native libraries that remember a thread's Python state (as
+TensorFlow's pybind11 does) never see it change under them, as they would on a QThreadPool,
+whose jobs each get a fresh Python thread state on a reused OS thread.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 log = logging.getLogger("digitpad.workers")
 
@@ -67,15 +71,6 @@ class Worker(QObject):
             self.finished.emit()
 
 
-class _Runner(QRunnable):
-    def __init__(self, worker: Worker) -> None:
-        super().__init__()
-        self.worker = worker
-
-    def run(self) -> None:
-        self.worker.run()
-
-
 class WorkerPool(QObject):
     """Threads for workers. Jobs beyond `threads` wait their turn, in order."""
 
@@ -84,10 +79,12 @@ class WorkerPool(QObject):
     def __init__(self, parent: QObject | None = None, threads: int = 2,
                  name: str = "digitpad") -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(threads)
-        self._pool.setObjectName(name)
-        self._running: set[Worker] = set()
+        self._size, self._name = threads, name
+        self._threads: list[threading.Thread] = []
+        self._queue: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+        self._running: set[Worker] = set()  # as seen from the GUI thread
+        self._pending = 0                     # as seen from the pool's threads
+        self._changed = threading.Condition()
 
     def start(self, work: Callable[[Worker], Any], name: str,
               on_done: Callable[[Any], None] | None = None,
@@ -101,8 +98,25 @@ class WorkerPool(QObject):
             worker.errored.connect(on_error)
         worker.finished.connect(lambda: self._finished(worker))
         self._running.add(worker)
-        self._pool.start(_Runner(worker))
+        with self._changed:
+            self._pending += 1
+        if len(self._threads) < self._size:
+            thread = threading.Thread(target=self._serve, daemon=True,
+                                      name=f"{self._name}-{len(self._threads) + 1}")
+            self._threads.append(thread)
+            thread.start()
+        self._queue.put(worker)
         return worker
+
+    def _serve(self) -> None:
+        while True:
+            worker = self._queue.get()
+            try:
+                worker.run()
+            finally:
+                with self._changed:
+                    self._pending -= 1
+                    self._changed.notify_all()
 
     def _finished(self, worker: Worker) -> None:
         self._running.discard(worker)
@@ -118,5 +132,6 @@ class WorkerPool(QObject):
             worker.quit()
 
     def wait(self, msecs: int) -> bool:
-        """Block until every worker has finished (tests and scripts; the window never blocks)."""
-        return self._pool.waitForDone(msecs)
+        """Block until every job has run (tests and scripts; the window never blocks)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._pending == 0, msecs / 1000)
