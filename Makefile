@@ -32,6 +32,7 @@ screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[bench]"
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run_all.py
 
 exe: $(STAMP)

@@ -16,7 +16,7 @@ def tutorial_torch(data) -> tuple[float, float]:
     from torch.utils.data import DataLoader, Dataset
     from torchvision import transforms
 
-    from trainers.torch_models import build
+    from digitpad.backends.torch_nets import build
 
     class Digits(Dataset):
         def __init__(self, x, y):
@@ -42,15 +42,15 @@ def tutorial_torch(data) -> tuple[float, float]:
             loss.backward()
             optimizer.step()
     seconds = time.perf_counter() - started
-    from trainers.torch_models import predict_proba
+    from digitpad.backends.torch_nets import predict_proba
 
     acc = (predict_proba(model, data.test_x / np.float32(255)).argmax(1) == data.test_y).mean()
     return seconds, float(acc)
 
 
 def plain_keras_fit(data) -> tuple[float, float]:
-    from trainers import keras_models
-    from trainers.frameworks import keras as load_keras
+    from digitpad.backends import keras_nets as keras_models
+    from digitpad.backends.tf_import import keras as load_keras
 
     keras = load_keras()
     keras.utils.set_random_seed(0)
@@ -69,7 +69,7 @@ def ours(data, backend: str, arch: str = "mlp", batch: int = 128, lr: float = 2e
          epochs: int = EPOCHS, until: float | None = None,
          augment: bool = True) -> tuple[float, float]:
     """Our trainer; with `until`, the seconds until test accuracy first reaches it."""
-    from digitpad.train_job import trainer_for
+    from trainers import loop
     from trainers.callbacks import SilentCallbacks, TrainingCancelled
     from trainers.config import TrainConfig
 
@@ -90,7 +90,7 @@ def ours(data, backend: str, arch: str = "mlp", batch: int = 128, lr: float = 2e
     watch = Watch()
     started = time.perf_counter()
     try:
-        result = trainer_for(backend).train(config, data, watch)
+        result = loop.train(config, data, watch)
     except TrainingCancelled:
         return watch.reached, watch.best
     if until:

@@ -54,33 +54,35 @@ def main() -> None:
 
     OUT.mkdir(exist_ok=True)
     window = MainWindow()
-    window.resize(900, 640)
+    window.resize(960, 700)
     window.show()
     wait(app, lambda: window.predictor is not None)
     stroke(window.canvas, FOUR)
     stroke(window.canvas, FOUR_STEM)
     app.processEvents()
     window.grab().save(str(OUT / "window.png"))
-    window.resize(640, 600)
-    app.processEvents()
-    window.grab().save(str(OUT / "window-small.png"))
-    window.resize(900, 640)
+    for name, size in (("window-large.png", (1400, 1000)), ("window-small.png", (640, 480))):
+        window.resize(*size)
+        app.processEvents()
+        window.grab().save(str(OUT / name))
+    window.resize(960, 700)
 
-    window.open_training()
-    panel = window._training_panel
-    panel.arch.setCurrentIndex(panel.arch.findData("cnn"))
-    panel.epochs.setValue(4)
+    panel = window.open_training()
+    form = panel.form
+    form.arch.setCurrentIndex(form.arch.findData("cnn"))
+    form.epochs.setValue(4)
     panel.limit = (3000, 1000)
-    wait(app, panel.device.isEnabled)
+    wait(app, form.device.isEnabled)
     panel.start()
-    wait(app, lambda: panel.table.rowCount() >= 2 and panel.progress.value() > 600, 600)
+    wait(app, lambda: panel.view.table.rowCount() >= 2 and panel.view.progress.value() > 600,
+         600)
     panel.grab().save(str(OUT / "training.png"))
+    window.grab().save(str(OUT / "window-training.png"))
     panel.cancel()
     wait(app, lambda: not panel.is_running())
     panel.close()
 
-    window.open_evaluation()
-    dialog = window._evaluation
+    dialog = window.open_evaluation()
     wait(app, lambda: dialog.result is not None)
     app.processEvents()
     dialog.grab().save(str(OUT / "evaluation.png"))

@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 import pytest
+
 from digitpad.ui.canvas import DrawingCanvas
 from digitpad.ui.charts import TrainingChart
 from digitpad.ui.evaluation import ConfusionMatrix

@@ -220,3 +220,17 @@ def test_about_names_versions_and_the_active_model(window):
     text = window.about_text()
     assert "PyTorch 2.14.1" in text and "TensorFlow" in text and "Qt 6" in text
     assert "PyTorch CNN" in text and "test accuracy" in text
+
+
+def test_going_back_while_a_model_loads_keeps_the_model_chosen_last(qtbot, window):
+    """The bundled CNN is cached; the Keras one is slow to load. Asking for Keras and then,
+    before it is ready, for the CNN again must end on the CNN, not on the late Keras load."""
+    cnn = window.model_path
+    window.select_model(models.default_model("keras"))
+    assert window.panel.modelStatus.text().startswith("Loading")
+    window.select_model(cnn)
+    qtbot.waitUntil(lambda: not window.loads.running(), timeout=LOAD_MS)
+    qtbot.wait(50)
+    assert window.model_path == cnn and window.predictor.backend == "torch"
+    assert window.modelSelector.currentData() == str(cnn)
+    assert window.panel.modelStatus.text() == ""

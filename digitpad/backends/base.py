@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -62,7 +63,9 @@ class Backend(ABC):
     label: ClassVar[str]       # "PyTorch": what a person reads
     suffix: ClassVar[str]      # ".pt": model files of this backend
     framework: ClassVar[str]   # the module that must be importable for this backend to work
+    nets: ClassVar[str] = ""   # the module with the backend's networks: build, save (training)
     trains: ClassVar[bool] = True
+    gpu_prefix: ClassVar[str] = "cuda"  # how this framework names GPUs: "cuda:0" or "gpu:0"
 
     def available(self) -> bool:
         """Whether the framework is installed (found without importing it)."""
@@ -74,8 +77,11 @@ class Backend(ABC):
         """The devices this backend can really use here, the CPU first."""
 
     def device_alias(self, device: str) -> str:
-        """This backend's own spelling of a device name given in any backend's spelling."""
-        return device
+        """This backend's own spelling of a device name given in any backend's spelling:
+        "cuda:N" and "gpu:N" mean the same GPU, and a bare "cuda" or "gpu" the first."""
+        other = "gpu" if self.gpu_prefix == "cuda" else "cuda"
+        device = device.replace(other, self.gpu_prefix)
+        return f"{device}:0" if device == self.gpu_prefix else device
 
     def resolve_device(self, device: str) -> str:
         """The backend's id for `device`, or DeviceUnavailable naming the usable ones."""
@@ -94,12 +100,16 @@ class Backend(ABC):
 
     def save(self, model: Any, arch: str, path: Path) -> None:
         """Write a trained network to `path` in this backend's format."""
-        raise Unsupported(f"{self.label} models cannot be saved by digitpad")
+        if not self.nets:
+            raise Unsupported(f"{self.label} models cannot be saved by digitpad")
+        import_module(self.nets).save(model, arch, str(path))
 
     # --- training -------------------------------------------------------------------------
     def build(self, arch: str) -> Any:
         """A fresh, untrained network of architecture `arch`."""
-        raise Unsupported(f"{self.label} cannot build networks")
+        if not self.nets:
+            raise Unsupported(f"{self.label} cannot build networks")
+        return import_module(self.nets).build(arch)
 
     def learner(self, arch: str, optimizer: str, device: str, seed: int) -> Learner:
         """A fresh network with its optimizer on `device`, seeded, ready for `step`."""

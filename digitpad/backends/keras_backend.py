@@ -94,6 +94,8 @@ class KerasBackend(Backend):
     label = "Keras"
     suffix = ".keras"
     framework = "tensorflow"
+    nets = "digitpad.backends.keras_nets"
+    gpu_prefix = "gpu"
 
     def devices(self) -> list[Device]:
         from digitpad.backends.tf_import import tensorflow
@@ -104,10 +106,6 @@ class KerasBackend(Backend):
             name = tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
             found.append(Device(f"gpu:{i}", f"GPU {i}: {name}"))
         return found
-
-    def device_alias(self, device: str) -> str:
-        device = device.replace("cuda", "gpu")
-        return "gpu:0" if device == "gpu" else device
 
     def load(self, path: Path, card: ModelCard, device: str = "cpu") -> KerasPredictor:
         from digitpad.backends import keras_nets
@@ -127,16 +125,6 @@ class KerasBackend(Backend):
         refuse_non_digit_model(path, shape, model.output_shape[-1])
         card.arch = keras_nets.arch_of(model) if card.arch == "unknown" else card.arch
         return KerasPredictor(model, card, path, device)
-
-    def save(self, model: Any, arch: str, path: Path) -> None:
-        from digitpad.backends import keras_nets
-
-        keras_nets.save(model, arch, str(path))
-
-    def build(self, arch: str) -> Any:
-        from digitpad.backends import keras_nets
-
-        return keras_nets.build(arch)
 
     def learner(self, arch: str, optimizer: str, device: str, seed: int) -> KerasLearner:
         return KerasLearner(arch, optimizer, device, seed)

@@ -78,6 +78,8 @@ class TorchBackend(Backend):
     label = "PyTorch"
     suffix = ".pt"
     framework = "torch"
+    nets = "digitpad.backends.torch_nets"
+    gpu_prefix = "cuda"
 
     def devices(self) -> list[Device]:
         import torch
@@ -90,10 +92,6 @@ class TorchBackend(Backend):
         if mps is not None and mps.is_available():
             found.append(Device("mps", "Apple GPU (MPS)"))
         return found
-
-    def device_alias(self, device: str) -> str:
-        device = device.replace("gpu", "cuda")
-        return "cuda:0" if device == "cuda" else device
 
     def load(self, path: Path, card: ModelCard, device: str = "cpu") -> TorchPredictor:
         path = Path(path)
@@ -114,16 +112,6 @@ class TorchBackend(Backend):
         predictor = TorchPredictor(model, card, path, device)
         predictor.predict(np.zeros((1, 28, 28), np.float32))  # warm up now, not on a stroke
         return predictor
-
-    def save(self, model: Any, arch: str, path: Path) -> None:
-        from digitpad.backends import torch_nets
-
-        torch_nets.save(model, arch, str(path))
-
-    def build(self, arch: str) -> Any:
-        from digitpad.backends import torch_nets
-
-        return torch_nets.build(arch)
 
     def learner(self, arch: str, optimizer: str, device: str, seed: int) -> TorchLearner:
         return TorchLearner(arch, optimizer, device, seed)

@@ -1,9 +1,11 @@
-"""Help > Keyboard shortcuts and Help > About: the texts, and the dialogs that show them."""
+"""Help > Keyboard shortcuts, Help > Show log folder and Help > About."""
 
 from __future__ import annotations
 
 from importlib import metadata
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from digitpad import __version__
@@ -53,8 +55,18 @@ def show_shortcuts(parent: QWidget) -> None:
     box.open()
 
 
-def show_about(parent: QWidget, card_summary: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.NoIcon, "About digitpad", about_text(card_summary),
-                      QMessageBox.StandardButton.Close, parent)
-    box.setIconPixmap(parent.windowIcon().pixmap(64, 64))
+def show_about(window) -> None:
+    box = QMessageBox(QMessageBox.Icon.NoIcon, "About digitpad", window.about_text(),
+                      QMessageBox.StandardButton.Close, window)
+    box.setIconPixmap(window.windowIcon().pixmap(64, 64))
     box.open()
+
+
+def show_log_folder() -> str:
+    """Open the folder of the log file in the desktop's file manager; returns its path."""
+    from digitpad.logs import log_file
+
+    folder = log_file().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+    return str(folder)

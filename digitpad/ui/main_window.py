@@ -9,15 +9,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QIcon
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
-    QSizePolicy,
     QWidget,
 )
 
@@ -30,30 +29,13 @@ from digitpad.ui import help_dialogs, image_io, menus, settings
 from digitpad.ui.canvas import DrawingCanvas
 from digitpad.ui.model_choices import ModelChoices
 from digitpad.ui.reading_panel import ReadingPanel
+from digitpad.ui.square import SquareHolder
 from digitpad.ui.status import StatusArea
 from digitpad.ui.training_controller import TrainingController
 from digitpad.ui.workers import WorkerPool
 
 log = logging.getLogger("digitpad.ui")
 CLOSE_WAIT_MS = 10_000  # after this, workers still running at close are reported (not killed)
-
-
-class SquareHolder(QWidget):
-    """Keeps the canvas square and centred, whatever shape the window is."""
-
-    def __init__(self, child: QWidget) -> None:
-        super().__init__()
-        self.child = child
-        child.setParent(self)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(child.minimumSize())
-
-    def sizeHint(self) -> QSize:
-        return self.child.sizeHint()
-
-    def resizeEvent(self, event) -> None:
-        side = min(self.width(), self.height())
-        self.child.setGeometry((self.width() - side) // 2, (self.height() - side) // 2, side, side)
 
 
 class MainWindow(QMainWindow):
@@ -98,6 +80,7 @@ class MainWindow(QMainWindow):
         self.trainButton.clicked.connect(self.open_training)
         self.session.subscribe(self._on_session)
         self._restore()
+        self._update_actions()
         self.session.refresh()
         self.predict_drawing()
         QTimer.singleShot(0, self._load_initial_model)
@@ -127,8 +110,9 @@ class MainWindow(QMainWindow):
         s = self.session
         if event == events.LOADING:
             card = s.card(s.pending)
-            self.panel.show_model_status(f"Loading {card.title if card else s.pending.name}…")
-            self.status.model.setText(f"Loading {s.pending.name}…")
+            loading = f"Loading {card.title if card else s.pending.name}…"
+            self.panel.show_model_status(loading)
+            self.status.model.setText(loading)
             if s.predictor is None:
                 self.predict_drawing()
         elif event == events.ACTIVE:
@@ -264,24 +248,9 @@ class MainWindow(QMainWindow):
         dialog.reload()
         return dialog
 
-    def show_shortcuts(self) -> None:
-        help_dialogs.show_shortcuts(self)
-
     def about_text(self) -> str:
         p = self.session.predictor
         return help_dialogs.about_text(p.card.summary() if p else "no model loaded")
-
-    def show_about(self) -> None:
-        p = self.session.predictor
-        help_dialogs.show_about(self, p.card.summary() if p else "no model loaded")
-
-    def show_log_folder(self) -> None:
-        from digitpad.logs import log_file
-
-        folder = log_file().parent
-        folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-        self.status.say(f"Log folder: {folder}")
 
     # --- settings and closing -----------------------------------------------------------------
     def _restore(self) -> None:
@@ -289,7 +258,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(900, 640)
+            self.resize(960, 700)
         self.set_pen_width(settings.get("canvas/penWidth"))
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSlider, QToolBar
 
+from digitpad.ui import help_dialogs
 from digitpad.ui.canvas import UNDO_STEPS
 
 PEN_RANGE = (2, 60)
@@ -53,10 +54,12 @@ def build(window: QMainWindow) -> SimpleNamespace:
                         "Accuracy and mistakes on the MNIST test set")
     a.manage = action("&Manage models…", window.open_model_manager,
                       tip="Rename, delete or export models")
-    shortcuts = action("&Keyboard shortcuts", window.show_shortcuts, K.HelpContents)
-    logs = action("Show &log folder", window.show_log_folder,
+    shortcuts = action("&Keyboard shortcuts", lambda: help_dialogs.show_shortcuts(window),
+                       K.HelpContents)
+    logs = action("Show &log folder",
+                  lambda: window.status.say(f"Log folder: {help_dialogs.show_log_folder()}"),
                   tip="The log holds the details of every error, for a bug report")
-    about = action("&About digitpad", window.show_about)
+    about = action("&About digitpad", lambda: help_dialogs.show_about(window))
 
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")

@@ -6,7 +6,7 @@ panel moves or overlaps when they come and go."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,16 +30,24 @@ QUIET_STYLE = "color: palette(placeholder-text);"
 class ElidedLabel(QLabel):
     """One line of text, shortened with an ellipsis to fit; the whole text is the tooltip."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, widest: int = 400) -> None:
         super().__init__(objectName=name)
-        self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._full, self._widest = "", widest
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(QFontMetrics(self.font()).lineSpacing() + 4)
+
+    def sizeHint(self) -> QSize:
+        wanted = self.fontMetrics().horizontalAdvance(self._full) + 8
+        return QSize(min(self._widest, wanted), self.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(30, self.height())
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
         self._full = text
         self.setToolTip(text if text else "")
         self._elide()
+        self.updateGeometry()
 
     def text(self) -> str:
         return self._full
@@ -65,7 +73,7 @@ class ReadingPanel(QScrollArea):
         self.modelStatus = ElidedLabel("modelStatus")
         self.predictionLabel = QLabel("", objectName="predictionLabel")
         big = QFont(self.font())
-        big.setPointSize(56)
+        big.setPointSize(48)
         big.setBold(True)
         self.predictionLabel.setFont(big)
         self.predictionLabel.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -77,12 +85,14 @@ class ReadingPanel(QScrollArea):
         self.readBy.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.readBy.setStyleSheet(QUIET_STYLE)
         self.probabilityBars = ProbabilityBars()
+        self.probabilityBars.setMaximumHeight(10 * 26)
         self.previewImage = PreviewImage()
+        self.previewImage.setMaximumHeight(148)  # 5 px a pixel: enough to see every one
         self.trainButton = QPushButton("Retrain…", objectName="trainButton")
         self.trainButton.setToolTip("Train a new model in the background (Ctrl+T)")
 
         layout = QVBoxLayout()
-        layout.addWidget(QLabel("Model"))
+        layout.setSpacing(4)
         layout.addWidget(self.modelSelector)
         layout.addWidget(self.modelStatus)
         layout.addWidget(self.predictionLabel)
@@ -95,10 +105,10 @@ class ReadingPanel(QScrollArea):
         caption.setStyleSheet(QUIET_STYLE)
         layout.addWidget(caption)
         layout.addWidget(self.previewImage, 2)
+        layout.addStretch(0)  # takes what is left once the bars and preview are full size
         layout.addWidget(self.trainButton)
         inner = QWidget()
         inner.setLayout(layout)
-        inner.setMinimumHeight(layout.sizeHint().height())
         self.setWidget(inner)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)

@@ -31,9 +31,7 @@ class StatusArea:
         self.training.setToolTip("A model is training in the background: click to see it")
         self.training.clicked.connect(open_training)
         self.training.hide()
-        self.model = ElidedLabel("backendStatus")
-        self.model.setMinimumWidth(120)
-        self.model.setMaximumWidth(330)
+        self.model = ElidedLabel("backendStatus", widest=330)
         self.latency = QLabel(objectName="latencyStatus")
         self.latency.setMinimumWidth(52)
         for widget in (self.training, _separator(), self.model, _separator(), self.latency):
