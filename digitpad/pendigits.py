@@ -76,6 +76,7 @@ def read(path: Path | str) -> list[PenDigit]:
     label = writer = None
     strokes: list[np.ndarray] = []
     points: list[tuple[int, int]] | None = None  # the stroke being read (between pen down/up)
+    number = 0
 
     def fail(number: int, why: str) -> DatasetError:
         return DatasetError(f"{path}, line {number}: {why}")
@@ -104,9 +105,10 @@ def read(path: Path | str) -> list[PenDigit]:
             raise fail(number, f"{key} inside a stroke (missing .PEN_UP)")
         elif key == ".SEGMENT":
             finish(number)
-            if len(words) < 5 or words[-1].strip('"') not in "0123456789" or len(words[-1]) != 3:
+            tag = words[-1]
+            if len(words) < 5 or len(tag) != 3 or tag[::2] != '""' or not tag[1].isdigit():
                 raise fail(number, f"expected '.SEGMENT DIGIT <n> ? \"<0-9>\"', got {line!r}")
-            label, writer, strokes = int(words[-1].strip('"')), None, []
+            label, writer, strokes = int(tag[1]), None, []
         elif key == ".COMMENT" and label is not None:
             if len(words) < 3 or not words[2].isdigit() or words[1] != str(label):
                 raise fail(number, f"expected '.COMMENT {label} <writer> <n>', got {line!r}")

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import sys
 import time
+from typing import NoReturn
 
 EXIT_NO_WINDOW = 3
 
@@ -35,7 +36,20 @@ def run_app(argv: list[str] | None = None) -> int:
     if os.environ.get("DIGITPAD_STARTUP_PROBE"):
         _report_startup(window)
     window.show()
-    return app.exec()
+    code = app.exec()
+    return _exit_now(code)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Leave at once. By now the window has saved the settings and every worker has finished;
+    what is left is the interpreter's teardown, which takes seconds once TensorFlow is loaded
+    (its atexit handlers and thread joins), for nothing the user needs."""
+    import logging
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _report_startup(window) -> None:
