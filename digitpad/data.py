@@ -4,6 +4,7 @@ the internet. No Qt and no deep-learning framework here: both trainers and the C
 from __future__ import annotations
 
 import gzip
+import hashlib
 import shutil
 import urllib.request
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from digitpad import atomic
 from digitpad.paths import data_home
 from digitpad.resources import asset
 
@@ -21,6 +23,13 @@ FILES = {
     "train_y": "train-labels-idx1-ubyte",
     "test_x": "t10k-images-idx3-ubyte",
     "test_y": "t10k-labels-idx1-ubyte",
+}
+# The checksums published with MNIST's gzip files (the same ones torchvision checks).
+PUBLISHED_MD5 = {
+    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -139,26 +148,38 @@ def load_choice(choice: str, folder: Path | str = "", report=lambda text: None) 
 
 
 def download_full_mnist(dest: Path, timeout: float = 30.0) -> Path:
-    """Fetch the full 60,000-image MNIST into `dest` (needs internet), then check every file."""
+    """Fetch the full 60,000-image MNIST into `dest` (needs internet). Every file is checked
+    against its published MD5 checksum; a cached file that fails the check is fetched again,
+    and a download is written to a unique partial file and renamed only once it checks out."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     for stem in FILES.values():
         target = dest / f"{stem}.gz"
-        if target.exists():
+        if target.is_file() and _md5(target) == PUBLISHED_MD5[target.name]:
             continue
-        errors = []
+        errors, md5 = [], PUBLISHED_MD5[target.name]
         for mirror in MIRRORS:
-            partial = target.with_suffix(".part")
+            url = mirror + target.name
             try:
-                with urllib.request.urlopen(mirror + target.name, timeout=timeout) as response:
-                    with partial.open("wb") as out:
-                        shutil.copyfileobj(response, out)
-                partial.replace(target)
+                atomic.atomic_write(target, lambda tmp, url=url, md5=md5:
+                                    _fetch_checked(url, tmp, md5, timeout))
                 break
-            except OSError as err:
-                partial.unlink(missing_ok=True)
+            except (OSError, DatasetError) as err:
                 errors.append(f"{mirror}: {err}")
         else:
             raise DatasetError(f"{target.name}: download failed ({'; '.join(errors)})")
     load_mnist(dest)
     return dest
+
+
+def _fetch_checked(url: str, out: Path, md5: str, timeout: float) -> None:
+    with urllib.request.urlopen(url, timeout=timeout) as response, out.open("wb") as f:
+        shutil.copyfileobj(response, f)
+    got = _md5(out)
+    if got != md5:
+        raise DatasetError(f"checksum {got} differs from the published {md5}: damaged download")
+
+
+def _md5(path: Path) -> str:
+    with Path(path).open("rb") as f:
+        return hashlib.file_digest(f, "md5").hexdigest()

@@ -1,22 +1,59 @@
-"""Reading picture files into pixel arrays (Pillow), for the CLI and the window alike."""
+"""Reading picture files into pixel arrays (Pillow), for the CLI and the window alike.
+
+Only regular files are read (a named pipe would block forever), and pictures larger than
+MAX_PIXELS are refused from their header before any pixel is decoded: a small file can claim a
+huge size (a "decompression bomb"). 16-bit pictures are scaled to 0..1, not clipped.
+"""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 READABLE = ("*.png", "*.jpg", "*.jpeg", "*.bmp", "*.gif", "*.tif", "*.tiff", "*.webp")
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo is the largest a digit needs
+WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
 
 
 def read_image(path: Path) -> np.ndarray:
-    """Pixels of a picture file, gray or RGBA (when it has transparency); OSError if unreadable."""
+    """Pixels of a picture file: gray or RGBA (when it has transparency) as uint8, or gray as
+    float 0..1 for 16-bit and float pictures. OSError, with the reason, if it cannot be read."""
     from PIL import Image, UnidentifiedImageError
 
+    path = Path(path)
+    if not path.exists():
+        raise OSError(f"{path}: no such file")
+    if not path.is_file():
+        raise OSError(f"{path}: not a regular file (a folder, pipe or device); not read")
     try:
-        with Image.open(path) as img:
-            img.load()
-            transparent = "A" in img.getbands() or "transparency" in img.info
-            return np.asarray(img.convert("RGBA" if transparent else "L"))
-    except (OSError, UnidentifiedImageError, ValueError) as err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                width, height = img.size
+                if width * height > MAX_PIXELS:
+                    raise OSError(f"{path}: the picture is {width:,} x {height:,} pixels, larger "
+                                  f"than the {MAX_PIXELS // 1_000_000} megapixels digitpad reads")
+                img.load()
+                return _pixels(img)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        raise OSError(f"{path}: the picture claims to be too large to read safely ({err})") \
+            from err
+    except (UnidentifiedImageError, ValueError, SyntaxError) as err:
         raise OSError(f"{path}: not a readable image ({err})") from err
+    except OSError as err:
+        if str(path) in str(err):
+            raise
+        raise OSError(f"{path}: not a readable image ({err})") from err
+
+
+def _pixels(img) -> np.ndarray:
+    if img.mode in WIDE_MODES:
+        values = np.asarray(img, dtype=np.float32)
+        top = 65535.0 if img.mode.startswith("I;16") or values.max() <= 65535 else values.max()
+        if img.mode == "F":
+            top = max(1.0, float(values.max()))
+        return np.clip(values / np.float32(top), 0.0, 1.0)
+    transparent = "A" in img.getbands() or "transparency" in img.info
+    return np.asarray(img.convert("RGBA" if transparent else "L"))

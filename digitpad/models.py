@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from digitpad.resources import asset
 
 CARD_SUFFIX = ".json"
 STAGED = ".staged"
+LEFTOVER_AGE_S = 600.0  # a save's temporary files older than this belong to a killed save
 
 __all__ = ["ModelCard", "ModelFileError", "save", "read_card", "check", "list_models"]
 
@@ -93,33 +95,40 @@ def read_card(model_path: Path) -> ModelCard:
     return card
 
 
-def check(model_path: Path, card: ModelCard) -> None:
-    """Refuse a file whose bytes differ from what its card recorded (damaged or replaced),
-    after completing a save that was interrupted between its two renames."""
+def check(model_path: Path, card: ModelCard) -> ModelCard:
+    """Refuse a file whose bytes differ from what its card recorded (damaged or replaced).
+    A save that was interrupted between its two renames, or is finishing right now in another
+    process, is completed first; the card that matches the file is returned."""
     model_path = Path(model_path)
+    if not model_path.is_file() and card_path(model_path).is_file():
+        card = _settle(model_path)  # a first save killed between its two renames
     if not model_path.is_file():
         raise ModelFileError(f"{model_path}: no such model file")
     if not card.sha256 or sha256_of(model_path) == card.sha256:
-        return
-    if _roll_forward(model_path, card.sha256):
-        return
-    raise ModelFileError(
-        f"{model_path}: the file does not match its model card (checksum differs); "
-        "it is damaged or was replaced")
+        return card
+    card = _settle(model_path)
+    if card.sha256 and sha256_of(model_path) != card.sha256:
+        raise ModelFileError(
+            f"{model_path}: the file does not match its model card (checksum differs); "
+            "it is damaged or was replaced")
+    return card
 
 
 def _staged(model_path: Path, sha: str) -> Path:
     return model_path.with_name(f".{model_path.name}.{sha[:16]}{STAGED}")
 
 
-def _roll_forward(model_path: Path, sha: str) -> bool:
-    """Publish the model file a committed card names, if a killed save left it staged."""
-    staged = _staged(model_path, sha)
+def _settle(model_path: Path) -> ModelCard:
+    """Under the save lock: the committed card, with the model file it names published if a
+    killed save left it staged ("rolled forward")."""
     with atomic.locked(model_path):
-        if staged.is_file() and sha256_of(staged) == sha:
+        card = read_card(model_path)
+        staged = _staged(model_path, card.sha256) if card.sha256 else None
+        if staged and staged.is_file() and sha256_of(staged) == card.sha256 and (
+                not model_path.is_file() or sha256_of(model_path) != card.sha256):
             os.replace(staged, model_path)
             atomic.flush_folder(model_path.parent)
-        return model_path.is_file() and sha256_of(model_path) == sha
+        return card
 
 
 def save(path: Path, write_model: Callable[[Path], None], card: ModelCard,
@@ -143,7 +152,11 @@ def save(path: Path, write_model: Callable[[Path], None], card: ModelCard,
     with atomic.locked(path):
         os.replace(card_tmp, card_path(path))  # the commit point
         step("card committed")
-        os.replace(staged, path)
+        if staged.exists():
+            os.replace(staged, path)
+        elif not (path.is_file() and sha256_of(path) == card.sha256):
+            raise ModelFileError(f"{path}: the saved model vanished before it was published")
+        # (else a concurrent save of the very same bytes, or a reader, published it already)
         atomic.flush_folder(path.parent)
     step("model published")
     return card
@@ -163,22 +176,31 @@ def save_card(model_path: Path, card: ModelCard) -> None:
         atomic.atomic_write(card_path(model_path), _card_writer(card))
 
 
-def recover(folder: Path | None = None) -> list[Path]:
+def recover(folder: Path | None = None, older_than_s: float = LEFTOVER_AGE_S) -> list[Path]:
     """Clean up after saves that were killed: finish those past their commit point, remove
-    the files of those before it. Returns what was removed."""
+    the files of those before it (only files older than `older_than_s`, so a save running in
+    another process right now is left alone). Returns what was removed."""
     folder = Path(folder) if folder else models_dir()
-    removed = atomic.leftovers(folder)
+    if not folder.is_dir():
+        return []
+    now = time.time()
+
+    def old(path: Path) -> bool:
+        try:
+            return now - path.stat().st_mtime >= older_than_s
+        except OSError:
+            return False
+
+    removed = [p for p in atomic.leftovers(folder) if old(p)]
     for path in removed:
         path.unlink(missing_ok=True)
-    if not folder.is_dir():
-        return removed
-    for staged in [p for p in folder.iterdir() if p.name.endswith(STAGED)]:
+    for staged in [p for p in folder.iterdir() if p.name.endswith(STAGED) and old(p)]:
         model = folder / staged.name[1:].rsplit(".", 2)[0]
         try:
-            sha = read_card(model).sha256
+            _settle(model)  # publishes it if its card was committed
         except ModelFileError:
-            sha = ""
-        if not (sha and staged.name == _staged(model, sha).name and _roll_forward(model, sha)):
+            pass
+        if staged.exists():  # no committed card names it: a save killed before its commit
             staged.unlink(missing_ok=True)
             removed.append(staged)
     return removed

@@ -211,7 +211,8 @@ def mnist_images(
 ) -> PenImages:
     """Every digit at every pen width (pen widths in pixels of a CANVAS-wide canvas, scaled to
     `size`), through `to_mnist`, as uint8 like MNIST. With `cells`, the blocky version.
-    Rendering on a smaller canvas (size 160) is 5x faster and reads the same to the networks."""
+    A smaller canvas (size 160) is about twice as fast and nearly the same to the networks
+    (the bundled CNN's readings of the .tes digits agree on 99.5%)."""
     digits = list(digits)
     out = np.zeros((len(pens) * len(digits), 28, 28), np.uint8)
     for i, (pen, digit) in enumerate((p, d) for p in pens for d in digits):

@@ -25,8 +25,7 @@ def load_predictor(backend: str, path: Path | None = None, device: str = "cpu") 
     if not chosen.available():
         raise BackendMissing(f"{path}: {chosen.label} is not installed here "
                              f"(it needs the {chosen.framework!r} package)")
-    card = models.read_card(path)
-    models.check(path, card)
+    card = models.check(path, models.read_card(path))
     return chosen.load(path, card, device)
 
 

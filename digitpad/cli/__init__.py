@@ -7,6 +7,7 @@ frameworks are imported only by the command that needs them.
 from __future__ import annotations
 
 import argparse
+import logging
 
 from digitpad.cli import reading, training
 
@@ -26,9 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from digitpad import logs
+    from digitpad import logs, models
 
     logs.setup()
+    try:
+        models.recover()  # whatever a killed save left behind
+    except OSError as err:
+        logging.getLogger("digitpad").warning("could not tidy the models folder: %s", err)
     if args.self_test:
         from digitpad.self_test import run_self_test
 

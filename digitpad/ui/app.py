@@ -22,6 +22,7 @@ def run_app(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
+    from digitpad.ui.last_resort import LastResort
     from digitpad.ui.main_window import MainWindow
 
     # Every pointer position counts: merged mouse moves turn a quick curve into a chord.
@@ -32,6 +33,7 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setOrganizationName("digitpad")
     app.setApplicationDisplayName("digitpad")
     window = MainWindow()
+    LastResort(window).install()
     app.setWindowIcon(window.windowIcon())
     if os.environ.get("DIGITPAD_STARTUP_PROBE"):
         _report_startup(window)

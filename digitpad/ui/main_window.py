@@ -180,7 +180,14 @@ class MainWindow(QMainWindow):
             hint = "Loading model…" if self.session.loading else "No model: choose another one"
             self.panel.show_reading(digit, None, hint)
         else:
-            probs = predictor.predict(digit[None])[0]
+            try:
+                probs = predictor.predict(digit[None])[0]
+            except Exception as err:  # e.g. a GPU that went away: say so, keep drawing
+                log.exception("reading with %s failed", predictor.path)
+                self.panel.show_model_status(f"Could not read the drawing: {err}", error=True)
+                self.panel.show_reading(digit, None, "No reading")
+                self.predicted.emit()
+                return
             self.last_latency_ms = (time.perf_counter() - started) * 1000
             self.status.latency.setText(f"{self.last_latency_ms:.1f} ms")
             self.panel.show_reading(digit, probs, f"{probs.max():.1%} confident",
