@@ -7,6 +7,7 @@ huge size (a "decompression bomb"). 16-bit pictures are scaled to 0..1, not clip
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -27,19 +28,18 @@ def read_image(path: Path) -> np.ndarray:
         raise OSError(f"{path}: no such file")
     if not path.is_file():
         raise OSError(f"{path}: not a regular file (a folder, pipe or device); not read")
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses larger ones from the header alone
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
-                width, height = img.size
-                if width * height > MAX_PIXELS:
-                    raise OSError(f"{path}: the picture is {width:,} x {height:,} pixels, larger "
-                                  f"than the {MAX_PIXELS // 1_000_000} megapixels digitpad reads")
                 img.load()
                 return _pixels(img)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
-        raise OSError(f"{path}: the picture claims to be too large to read safely ({err})") \
-            from err
+        claimed = re.search(r"\((\d+) pixels\)", str(err))
+        size = f" (its header claims {int(claimed[1]):,} pixels)" if claimed else ""
+        raise OSError(f"{path}: the picture is larger than the {MAX_PIXELS // 1_000_000} "
+                      f"megapixels digitpad reads{size}; not read") from err
     except (UnidentifiedImageError, ValueError, SyntaxError) as err:
         raise OSError(f"{path}: not a readable image ({err})") from err
     except OSError as err:

@@ -11,6 +11,7 @@ another model is cached but never shown, so the model the user chose last always
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from digitpad.errors import DeviceUnavailable, ModelFileError
 
 log = logging.getLogger("digitpad.session")
 
+CACHE_SIZE = 6  # loaded models kept for instant switching back; the oldest unused goes first
 Submit = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]], None]
 Listener = Callable[[str], None]
 
@@ -53,7 +55,7 @@ class ModelSession:
         self.error = ""                    # why the last request failed, in plain words
         self.entries: list[tuple[Path, models.ModelCard]] = []
         self._request = 0
-        self._cache: dict[tuple[str, str], Predictor] = {}
+        self._cache: OrderedDict[tuple[str, str], Predictor] = OrderedDict()
         self._listeners: list[Listener] = []
 
     def subscribe(self, listener: Listener) -> None:
@@ -95,6 +97,7 @@ class ModelSession:
         self.pending = path
         key = (str(path), device)
         if key in self._cache:
+            self._cache.move_to_end(key)
             self._activate(request, key, self._cache[key])
             return request
         self._notify(LOADING)
@@ -105,6 +108,12 @@ class ModelSession:
 
     def _loaded(self, request: int, key: tuple[str, str], predictor: Predictor) -> None:
         self._cache[key] = predictor  # kept even if stale: switching to it later is instant
+        while len(self._cache) > CACHE_SIZE:
+            oldest = next(iter(self._cache))
+            if self._cache[oldest] is self.predictor:
+                self._cache.move_to_end(oldest)
+                continue
+            del self._cache[oldest]
         self._activate(request, key, predictor)
 
     def _activate(self, request: int, key: tuple[str, str], predictor: Predictor) -> None:

@@ -10,9 +10,9 @@ from PIL import Image
 from tests.drawing import pen, redraw
 
 
-def digitpad(*args, **kw):
+def digitpad(*args, timeout: int = 300, **kw):
     return subprocess.run([sys.executable, "-m", "digitpad", *map(str, args)],
-                          capture_output=True, text=True, timeout=300, **kw)
+                          capture_output=True, text=True, timeout=timeout, **kw)
 
 
 def test_predict_json_reads_files_and_reports_bad_ones(tmp_path, mnist):

@@ -96,7 +96,9 @@ class WorkerPool(QObject):
             worker.returned.connect(on_done)
         if on_error:
             worker.errored.connect(on_error)
-        worker.finished.connect(lambda: self._finished(worker))
+        # A bound method of the pool, not a lambda: Qt drops the connection if the pool is
+        # deleted (its window closed) before a queued `finished` arrives.
+        worker.finished.connect(self._finished)
         self._running.add(worker)
         with self._changed:
             self._pending += 1
@@ -118,8 +120,8 @@ class WorkerPool(QObject):
                     self._pending -= 1
                     self._changed.notify_all()
 
-    def _finished(self, worker: Worker) -> None:
-        self._running.discard(worker)
+    def _finished(self) -> None:
+        self._running.discard(self.sender())
         if not self._running:
             self.idle.emit()
 
