@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench exe exe-test models screenshots clean
+.PHONY: run test lint bench soak exe exe-test models screenshots clean
 
 # Re-install only when the project's requirements change: a second `make` costs nothing.
 $(STAMP): pyproject.toml
@@ -30,6 +30,9 @@ models: $(STAMP)
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py
+
+soak: $(STAMP)
+	$(PY) scripts/soak.py --minutes 10
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[bench]"

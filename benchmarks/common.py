@@ -59,3 +59,30 @@ def _version(dist: str) -> str:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+
+RESULTS = ROOT / "benchmarks" / "results.md"
+
+
+def _split(text: str) -> tuple[str, dict[str, str]]:
+    """A results file's header and its `## ` sections (title -> body), in order."""
+    head, *chunks = text.split("\n## ")
+    found = {}
+    for chunk in chunks:
+        title, _, body = chunk.partition("\n")
+        found[title.strip()] = body.strip("\n")
+    return head.strip("\n"), found
+
+
+def write_results(text: str) -> str:
+    """Put `text`'s sections into benchmarks/results.md, replacing those of the same title and
+    keeping the others, so `make bench` and `make soak` each update their own part. Returns the
+    file's new text."""
+    old_head, old = _split(RESULTS.read_text() if RESULTS.exists() else "")
+    new_head, new = _split(text)
+    head = new_head if new_head.startswith("#") else old_head or "# Benchmark results"
+    merged = {**old, **new}
+    out = head + "".join(f"\n\n## {title}\n\n{body}" for title, body in merged.items()) + "\n"
+    RESULTS.write_text(out)
+    return out

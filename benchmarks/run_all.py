@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import latency, startup, training  # noqa: E402
-from benchmarks.common import ROOT, machine  # noqa: E402
+from benchmarks.common import ROOT, machine, write_results  # noqa: E402
 
 TARGETS = {"latency_p50": 1.0, "latency_p99": 3.0, "window_s": 0.8, "speedup": 3.0}
 
@@ -97,7 +97,7 @@ def main() -> None:
     lines.append("## Targets missed\n")
     lines.append("\n".join(f"- {m}" for m in missed) if missed else "None.")
     text = "\n".join(lines) + "\n"
-    (ROOT / "benchmarks" / "results.md").write_text(text)
+    write_results(text)
     print(text)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from digitpad import atomic
+from digitpad.errors import DatasetError  # noqa: F401  (where callers look for it)
 from digitpad.paths import data_home
 from digitpad.resources import asset
 
@@ -35,10 +36,6 @@ MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
-
-
-class DatasetError(Exception):
-    """A data file is missing or not valid MNIST; the message names the file."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +125,7 @@ def bundled_dir() -> Path:
 # The training data a user can choose (panel and CLI): key -> what a person reads.
 CHOICES = {
     "bundled": "Bundled MNIST subset (10,000 images)",
+    "pen": "MNIST subset + pen drawings by 30 people",
     "folder": "Full MNIST from a folder…",
     "download": "Download full MNIST (needs internet)",
 }
@@ -142,9 +140,30 @@ def load_choice(choice: str, folder: Path | str = "", report=lambda text: None) 
     if choice == "download":
         report("Downloading the full MNIST set…")
         return load_mnist(download_full_mnist(data_home() / "mnist-full"))
+    if choice == "pen":
+        return with_pen_drawings(load_mnist(), report)
     if choice != "bundled":
         raise DatasetError(f"unknown training data {choice!r}")
     return load_mnist()
+
+
+PEN_RENDERINGS = 2  # each pen-drawn digit drawn this many ways (pen, size, tremor, scan)
+
+
+def with_pen_drawings(data: MnistData, report=lambda text: None) -> MnistData:
+    """`data` with the bundled pen-drawn digits (30 writers) added to its training images, each
+    drawn the ways mouse users draw (see pendigits.mouse_like). The drawings are made once and
+    cached in the data folder; `report` hears the progress of that first drawing."""
+    from digitpad import pendigits
+
+    pen = pendigits.training_images(
+        PEN_RENDERINGS, cache=data_home() / "cache",
+        report=lambda share: report(f"Drawing the pen digits (first time only)… {share:.0%}"))
+    return MnistData(
+        np.concatenate([data.train_x, pen.images]), np.concatenate([data.train_y, pen.labels]),
+        data.test_x, data.test_y,
+        f"{data.source} + {len(pen.labels):,} pen drawings by 30 writers",
+    )
 
 
 def download_full_mnist(dest: Path, timeout: float = 30.0) -> Path:

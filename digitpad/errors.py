@@ -20,3 +20,7 @@ class DeviceUnavailable(Exception):
 
 class Unsupported(Exception):
     """A backend was asked for something it cannot do (e.g. training an ONNX model)."""
+
+
+class DatasetError(Exception):
+    """A data file is missing or not valid (MNIST, pen drawings); the message names the file."""

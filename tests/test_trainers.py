@@ -75,12 +75,28 @@ def test_unavailable_device_is_refused_before_training(mnist, backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_same_seed_same_model_on_cpu(mnist, backend):
+    """Also: a trained model is its own, untouched by the next training (Keras reuses one traced
+    training step for every run, since TensorFlow keeps part of each trace's memory)."""
     config = TrainConfig(backend=backend, arch="mlp", epochs=1, batch_size=64, seed=3)
     data = mnist.subset(500, 300)
     first = loop.train(config, data, Recorder())
+    kept = weights(first.model)
     second = loop.train(config, data, Recorder())
     assert first.history == second.history
     assert first.test_accuracy == second.test_accuracy
+    for before, after, again in zip(kept, weights(first.model), weights(second.model),
+                                    strict=True):
+        np.testing.assert_array_equal(before, after)
+        np.testing.assert_array_equal(before, again)
+    other = loop.train(TrainConfig(backend=backend, arch="mlp", epochs=1, batch_size=64, seed=4),
+                       data, Recorder())
+    assert not np.array_equal(weights(other.model)[0], kept[0])
+
+
+def weights(model) -> list[np.ndarray]:
+    if hasattr(model, "state_dict"):
+        return [t.detach().cpu().numpy().copy() for t in model.state_dict().values()]
+    return [np.array(w) for w in model.get_weights()]
 
 
 def test_cpu_is_always_listed():

@@ -36,6 +36,7 @@ def train(config: TrainConfig, data, callbacks: TrainingCallbacks) -> TrainResul
     steps = steps_per_epoch(n, batch)
     total = steps * config.epochs
     history: list[dict[str, float]] = []
+    learner = None
     try:
         learner = backend.learner(config.arch, config.optimizer, device, config.seed)
         shuffle = np.random.default_rng(config.seed)
@@ -59,6 +60,7 @@ def train(config: TrainConfig, data, callbacks: TrainingCallbacks) -> TrainResul
             history.append(metrics)
             callbacks.on_epoch(epoch, metrics)
         test_accuracy = accuracy(learner.predict(splits.test_x), splits.test_y)
+        model = learner.trained()
     except (TrainingCancelled, TrainingFailed):
         raise
     except Exception as err:
@@ -66,7 +68,10 @@ def train(config: TrainConfig, data, callbacks: TrainingCallbacks) -> TrainResul
         if explained is None:
             raise
         raise TrainingFailed(explained) from err
+    finally:
+        if learner is not None:
+            learner.release()
     return TrainResult(
-        model=learner.model, history=history, test_accuracy=test_accuracy,
+        model=model, history=history, test_accuracy=test_accuracy,
         seconds=time.perf_counter() - started, train_size=n,
     )

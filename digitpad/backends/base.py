@@ -57,6 +57,14 @@ class Learner(Protocol):
         """The learning rate the framework's optimizer used last (read from the optimizer)."""
         ...
 
+    def trained(self) -> Any:
+        """The trained network, to save: a model of its own, whatever the learner does next."""
+        ...
+
+    def release(self) -> None:
+        """The training is over (finished, cancelled or failed): give back what was borrowed."""
+        ...
+
 
 class Backend(ABC):
     name: ClassVar[str]        # "torch": settings, cards, --backend

@@ -4,6 +4,7 @@ milliseconds per call), and training steps through another."""
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -33,16 +34,20 @@ class KerasPredictor(Predictor):
             return predict_proba(self.model, images, fn=self._fn)
 
 
-class KerasLearner:
-    def __init__(self, arch: str, optimizer: str, device: str, seed: int) -> None:
+class _Traced:
+    """A network, its optimizer and their traced training step, for one architecture, optimizer
+    and device. TensorFlow never gives back all the memory of a traced step (about 2.7 MB each
+    with Adam, measured), so trainings reuse one: each starts it over with freshly initialised
+    weights and a zeroed optimizer, which is exactly a new network."""
+
+    def __init__(self, arch: str, optimizer: str, scope: str) -> None:
         from digitpad.backends import keras_nets
         from digitpad.backends.tf_import import keras as load_keras
         from digitpad.backends.tf_import import tensorflow
 
         keras, tf = load_keras(), tensorflow()
-        keras.utils.set_random_seed(seed)
-        self._scope = "/" + device.upper()
-        with tf.device(self._scope):
+        self.busy = threading.Lock()
+        with tf.device(scope):
             self.model = model = keras_nets.build(arch)
             if optimizer == "sgd":
                 opt = keras.optimizers.SGD(0.0, momentum=0.9, nesterov=True)
@@ -67,15 +72,46 @@ class KerasLearner:
             hits = tf.equal(tf.argmax(logits, axis=1, output_type=tf.int64), y)
             return loss, tf.reduce_sum(tf.cast(hits, tf.int32))
 
-        self._step = step
-        self._probabilities = keras_nets.logits_fn(model)
+        self.step = step
+        self.probabilities = keras_nets.logits_fn(model)
+
+    def restart(self, arch: str, scope: str, seed: int) -> None:
+        """Fresh weights (from the seeded initialisers of a new network) and a zeroed optimizer."""
+        from digitpad.backends import keras_nets
+        from digitpad.backends.tf_import import keras, tensorflow
+
+        keras().utils.set_random_seed(seed)
+        with tensorflow().device(scope):
+            self.model.set_weights(keras_nets.build(arch).get_weights())
+            for variable in self.optimizer.variables:
+                variable.assign(np.zeros(variable.shape, variable.dtype))
+
+
+_TRACED: dict[tuple[str, str, str], _Traced] = {}
+_TRACED_LOCK = threading.Lock()
+
+
+class KerasLearner:
+    def __init__(self, arch: str, optimizer: str, device: str, seed: int) -> None:
+        self.arch, self._scope = arch, "/" + device.upper()
+        key = (arch, optimizer, self._scope)
+        with _TRACED_LOCK:
+            traced = _TRACED.get(key)
+            if traced is None or not traced.busy.acquire(blocking=False):
+                # A second training of the same kind at once gets a step of its own.
+                traced = _Traced(arch, optimizer, self._scope)
+                traced.busy.acquire()
+                _TRACED.setdefault(key, traced)
+        self._traced = traced
+        traced.restart(arch, self._scope, seed)
+        self.model, self.optimizer = traced.model, traced.optimizer
 
     def step(self, images: np.ndarray, labels: np.ndarray, lr: float) -> tuple[float, int]:
         from digitpad.backends.tf_import import tensorflow
 
         with tensorflow().device(self._scope):
-            loss, right = self._step(np.ascontiguousarray(images, np.float32),
-                                     np.asarray(labels, np.int64), np.float32(lr))
+            loss, right = self._traced.step(np.ascontiguousarray(images, np.float32),
+                                            np.asarray(labels, np.int64), np.float32(lr))
         return float(loss), int(right)
 
     def predict(self, images: np.ndarray) -> np.ndarray:
@@ -83,10 +119,25 @@ class KerasLearner:
         from digitpad.backends.tf_import import tensorflow
 
         with tensorflow().device(self._scope):
-            return predict_proba(self.model, images, fn=self._probabilities)
+            return predict_proba(self.model, images, fn=self._traced.probabilities)
 
     def learning_rate(self) -> float:
         return float(np.asarray(self.optimizer.learning_rate))
+
+    def trained(self):  # -> keras.Model
+        """The trained network as a model of its own: the learner's is reused by the next
+        training."""
+        from digitpad.backends import keras_nets
+        from digitpad.backends.tf_import import tensorflow
+
+        with tensorflow().device(self._scope):
+            model = keras_nets.build(self.arch)
+            model.set_weights(self.model.get_weights())
+        return model
+
+    def release(self) -> None:
+        if self._traced.busy.locked():
+            self._traced.busy.release()
 
 
 class KerasBackend(Backend):

@@ -72,6 +72,12 @@ class TorchLearner:
     def learning_rate(self) -> float:
         return float(self.optimizer.param_groups[0]["lr"])
 
+    def trained(self):  # -> torch.nn.Module
+        return self.model
+
+    def release(self) -> None:
+        """Nothing is borrowed: every training builds its own network."""
+
 
 class TorchBackend(Backend):
     name = "torch"

@@ -25,6 +25,9 @@ def add_commands(sub) -> None:
     p.add_argument("--val-split", type=float, default=DEFAULTS.val_split)
     p.add_argument("--device", default=DEFAULTS.device)
     p.add_argument("--data", type=Path, help="MNIST folder (default: the bundled subset)")
+    p.add_argument("--with-pen-drawings", action="store_true",
+                   help="add the bundled pen-drawn digits (30 writers) to the training images, "
+                   "drawn the ways mouse users draw (made once, then cached)")
     p.add_argument("--out", type=Path, help="model file (default: a new file in the user folder)")
     p.add_argument("--seed", type=int, default=DEFAULTS.seed)
     p.set_defaults(run=train)
@@ -78,7 +81,7 @@ class TerminalProgress:
 
 def train(args: argparse.Namespace) -> int:
     from digitpad import train_job
-    from digitpad.data import DatasetError, load_mnist
+    from digitpad.data import DatasetError, load_mnist, with_pen_drawings
     from digitpad.errors import DeviceUnavailable, ModelFileError
     from trainers.callbacks import TrainingCancelled, TrainingFailed
     from trainers.config import ConfigError, TrainConfig
@@ -91,6 +94,10 @@ def train(args: argparse.Namespace) -> int:
         )
         out = train_job.check_destination(args.out, config.backend) if args.out else None
         data = load_mnist(args.data)
+        if args.with_pen_drawings:
+            data = with_pen_drawings(data, lambda text: print(f"\r{text}", end="",
+                                                             file=sys.stderr, flush=True))
+            print(file=sys.stderr)
         with TerminalProgress(args.epochs) as progress:
             path, card, result = train_job.run(config, data, progress, out)
     except (ConfigError, DatasetError, DeviceUnavailable, TrainingFailed,
