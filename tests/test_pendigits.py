@@ -12,9 +12,11 @@ import pytest
 from digitpad import pendigits
 from digitpad.data import DatasetError
 
-SOURCE = Path("/work/shared/pendigits/pendigits-orig.tra.gz")
-if not SOURCE.is_file():  # once bundled, the app's own copy
-    SOURCE = pendigits.default_path()
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "pendigits"  # beside the checkout
+TES = SHARED / "pendigits-orig.tes.gz"  # the unseen writers: only ever measured on
+SOURCE = SHARED / "pendigits-orig.tra.gz"
+if not SOURCE.is_file():
+    SOURCE = pendigits.default_path()  # the app's own copy of the training file
 N_DIGITS = 60
 
 

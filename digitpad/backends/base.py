@@ -119,8 +119,10 @@ class Backend(ABC):
             raise Unsupported(f"{self.label} cannot build networks")
         return import_module(self.nets).build(arch)
 
-    def learner(self, arch: str, optimizer: str, device: str, seed: int) -> Learner:
-        """A fresh network with its optimizer on `device`, seeded, ready for `step`."""
+    def learner(self, arch: str, optimizer: str, device: str, seed: int,
+                start: Any = None) -> Learner:
+        """A network with its optimizer on `device`, seeded, ready for `step`: fresh, or a copy
+        of the trained network `start` (a loaded model of this backend) to fine-tune."""
         raise Unsupported(f"{self.label} models cannot be trained")
 
     def explain_failure(self, err: Exception, device: str) -> str | None:

@@ -75,14 +75,15 @@ class _Traced:
         self.step = step
         self.probabilities = keras_nets.logits_fn(model)
 
-    def restart(self, arch: str, scope: str, seed: int) -> None:
-        """Fresh weights (from the seeded initialisers of a new network) and a zeroed optimizer."""
+    def restart(self, arch: str, scope: str, seed: int, start: Any = None) -> None:
+        """Fresh weights (from the seeded initialisers of a new network, or those of the trained
+        network `start`) and a zeroed optimizer."""
         from digitpad.backends import keras_nets
         from digitpad.backends.tf_import import keras, tensorflow
 
         keras().utils.set_random_seed(seed)
         with tensorflow().device(scope):
-            self.model.set_weights(keras_nets.build(arch).get_weights())
+            self.model.set_weights((start or keras_nets.build(arch)).get_weights())
             for variable in self.optimizer.variables:
                 variable.assign(np.zeros(variable.shape, variable.dtype))
 
@@ -92,7 +93,8 @@ _TRACED_LOCK = threading.Lock()
 
 
 class KerasLearner:
-    def __init__(self, arch: str, optimizer: str, device: str, seed: int) -> None:
+    def __init__(self, arch: str, optimizer: str, device: str, seed: int,
+                 start: Any = None) -> None:
         self.arch, self._scope = arch, "/" + device.upper()
         key = (arch, optimizer, self._scope)
         with _TRACED_LOCK:
@@ -103,7 +105,7 @@ class KerasLearner:
                 traced.busy.acquire()
                 _TRACED.setdefault(key, traced)
         self._traced = traced
-        traced.restart(arch, self._scope, seed)
+        traced.restart(arch, self._scope, seed, start)
         self.model, self.optimizer = traced.model, traced.optimizer
 
     def step(self, images: np.ndarray, labels: np.ndarray, lr: float) -> tuple[float, int]:
@@ -177,8 +179,9 @@ class KerasBackend(Backend):
         card.arch = keras_nets.arch_of(model) if card.arch == "unknown" else card.arch
         return KerasPredictor(model, card, path, device)
 
-    def learner(self, arch: str, optimizer: str, device: str, seed: int) -> KerasLearner:
-        return KerasLearner(arch, optimizer, device, seed)
+    def learner(self, arch: str, optimizer: str, device: str, seed: int,
+                start: Any = None) -> KerasLearner:
+        return KerasLearner(arch, optimizer, device, seed, start)
 
     def explain_failure(self, err: Exception, device: str) -> str | None:
         from digitpad.backends.tf_import import tensorflow

@@ -28,7 +28,8 @@ class TorchPredictor(Predictor):
 
 
 class TorchLearner:
-    def __init__(self, arch: str, optimizer: str, device: str, seed: int) -> None:
+    def __init__(self, arch: str, optimizer: str, device: str, seed: int,
+                 start: Any = None) -> None:
         import torch
 
         from digitpad.backends import torch_nets
@@ -36,6 +37,8 @@ class TorchLearner:
         torch.manual_seed(seed)
         self.device = device
         self.model = torch_nets.build(arch).to(device)
+        if start is not None:  # a copy: the network fine-tuned from is left as it was
+            self.model.load_state_dict(start.state_dict())
         params = self.model.parameters()
         if optimizer == "sgd":
             self.optimizer = torch.optim.SGD(params, lr=0.0, momentum=0.9, nesterov=True,
@@ -119,8 +122,9 @@ class TorchBackend(Backend):
         predictor.predict(np.zeros((1, 28, 28), np.float32))  # warm up now, not on a stroke
         return predictor
 
-    def learner(self, arch: str, optimizer: str, device: str, seed: int) -> TorchLearner:
-        return TorchLearner(arch, optimizer, device, seed)
+    def learner(self, arch: str, optimizer: str, device: str, seed: int,
+                start: Any = None) -> TorchLearner:
+        return TorchLearner(arch, optimizer, device, seed, start)
 
     def explain_failure(self, err: Exception, device: str) -> str | None:
         import torch

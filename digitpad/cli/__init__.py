@@ -1,4 +1,5 @@
-"""The `digitpad` command: the window by default, and predict / evaluate / train / devices.
+"""The `digitpad` command: the window by default, and predict / evaluate / train / devices /
+samples / personalise.
 
 Each command lives in a module of this package that adds its parser and its function; heavy
 frameworks are imported only by the command that needs them.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from digitpad.cli import reading, training
+from digitpad.cli import personal, reading, training
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("gui", help="open the window (the default)")
     reading.add_commands(sub)
     training.add_commands(sub)
+    personal.add_commands(sub)
     return parser
 
 

@@ -31,6 +31,7 @@ from digitpad.ui.model_choices import ModelChoices
 from digitpad.ui.reading_panel import ReadingPanel
 from digitpad.ui.square import SquareHolder
 from digitpad.ui.status import StatusArea
+from digitpad.ui.teach import Teacher
 from digitpad.ui.training_controller import TrainingController
 from digitpad.ui.workers import WorkerPool
 
@@ -70,14 +71,17 @@ class MainWindow(QMainWindow):
         central = QWidget()
         central.setLayout(body)
         self.setCentralWidget(central)
-        self.commands = menus.build(self)
         self.status = StatusArea(self.statusBar(), self.training, self.open_training)
+        self.teacher = Teacher(self.canvas, self.status.say, self.probabilityBars.probabilities,
+                               self)
+        self.commands = menus.build(self)
         self.choices = ModelChoices(self.session, self.modelSelector, self.commands.choose_menu,
                                     self.select_model, self)
 
         self.canvas.changed.connect(self.predict_drawing)
         self.canvas.changed.connect(self._update_actions)
         self.trainButton.clicked.connect(self.open_training)
+        self.probabilityBars.digitClicked.connect(self.teacher.teach)
         self.session.subscribe(self._on_session)
         self._restore()
         self._update_actions()
@@ -237,7 +241,7 @@ class MainWindow(QMainWindow):
         from digitpad.ui.training_panel import TrainingPanel
 
         return self._dialog("training", lambda: TrainingPanel(
-            self.training, self.session, self.select_model, self.tasks, self))
+            self.training, self.session, self.select_model, self.tasks, self.open_samples, self))
 
     def open_evaluation(self):
         from digitpad.ui.evaluation import EvaluationDialog
@@ -252,6 +256,14 @@ class MainWindow(QMainWindow):
 
         dialog = self._dialog("models", lambda: ModelManager(self.session, self.select_model,
                                                              self.model_deleted, self))
+        dialog.reload()
+        return dialog
+
+    def open_samples(self):
+        from digitpad.ui.samples_window import SamplesWindow
+
+        dialog = self._dialog("samples", lambda: SamplesWindow(
+            self.session, self.tasks, self.teacher, self.select_model, self))
         dialog.reload()
         return dialog
 

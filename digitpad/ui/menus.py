@@ -54,6 +54,16 @@ def build(window: QMainWindow) -> SimpleNamespace:
                         "Accuracy and mistakes on the MNIST test set")
     a.manage = action("&Manage models…", window.open_model_manager,
                       tip="Rename, delete or export models")
+    a.samples = action("Your &samples…", window.open_samples,
+                       tip="The digits you taught: see, delete, export, personalise a model")
+    teacher = window.teacher
+    a.teach = [action(f"Teach: this is a {d}", lambda _=False, d=d: teacher.teach(d), str(d),
+                      f"Keep the drawing as a sample of {d} for personalisation")
+               for d in range(10)]
+    a.confirm = action("Teach: the reading is right", teacher.confirm, ["Return", "Enter"],
+                       "Keep the drawing as a sample of the digit read")
+    a.forget = action("&Forget last sample", teacher.forget_last, "Ctrl+Backspace",
+                      "Remove the last digit you taught")
     shortcuts = action("&Keyboard shortcuts", lambda: help_dialogs.show_shortcuts(window),
                        K.HelpContents)
     logs = action("Show &log folder",
@@ -71,13 +81,15 @@ def build(window: QMainWindow) -> SimpleNamespace:
     edit.addActions([a.undo, a.redo, a.clear])
     edit.addSeparator()
     edit.addActions([a.eraser, thinner, thicker])
+    edit.addSeparator()
+    edit.addActions([a.confirm, a.forget])
     history_tip = f"Undo keeps the last {UNDO_STEPS} steps of the drawing"
     for act in (a.undo, a.redo):
         act.setToolTip(history_tip)
         act.setStatusTip(history_tip)
     a.model_menu = bar.addMenu("&Model")
     a.choose_menu = a.model_menu.addMenu("&Choose model")
-    a.model_menu.addActions([a.load_model, a.manage])
+    a.model_menu.addActions([a.load_model, a.manage, a.samples])
     a.model_menu.addSeparator()
     a.model_menu.addActions([a.retrain, a.evaluate])
     help_menu = bar.addMenu("&Help")

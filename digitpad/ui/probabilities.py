@@ -1,10 +1,11 @@
-"""Ten horizontal bars, one per digit, the most likely one highlighted."""
+"""Ten horizontal bars, one per digit, the most likely one highlighted. Clicking a digit's row
+says "this drawing is that digit" (teach mode)."""
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 BAR = QColor(150, 170, 200)
@@ -13,6 +14,8 @@ TRACK = QColor(232, 236, 242)
 
 
 class ProbabilityBars(QWidget):
+    digitClicked = Signal(int)  # the user clicked this digit's row
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("probabilityBars")
@@ -23,8 +26,18 @@ class ProbabilityBars(QWidget):
     def set_probabilities(self, probs: np.ndarray | None) -> None:
         self._probs = None if probs is None else np.asarray(probs, np.float32).copy()
         self.setToolTip("" if probs is None else "\n".join(
-            f"{d}: {p:.1%}" for d, p in enumerate(self._probs)))
+            f"{d}: {p:.1%}" for d, p in enumerate(self._probs))
+            + "\n\nWrong? Click the right digit (or press its key) to teach digitpad")
+        self.setCursor(Qt.CursorShape.ArrowCursor if probs is None
+                       else Qt.CursorShape.PointingHandCursor)
         self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._probs is None or event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        digit = int(event.position().y() // (self.height() / 10))
+        if 0 <= digit <= 9:
+            self.digitClicked.emit(digit)
 
     def probabilities(self) -> np.ndarray | None:
         return None if self._probs is None else self._probs.copy()

@@ -31,6 +31,7 @@ from trainers.config import ConfigError
 class TrainingPanel(QDialog):
     def __init__(self, controller: TrainingController, session: ModelSession,
                  choose: Callable[[Path], None], pool: WorkerPool,
+                 open_samples: Callable[[], object] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingPanel")
@@ -51,6 +52,13 @@ class TrainingPanel(QDialog):
         self.useButton.clicked.connect(self._use_new_model)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.close)
+        self.personaliseButton = QPushButton("Personalise with your samples…",
+                                             objectName="openPersonalise")
+        self.personaliseButton.setToolTip("Fine-tune a copy of the active model on the digits "
+                                          "you taught (Model > Your samples)")
+        self.personaliseButton.setVisible(open_samples is not None)
+        if open_samples is not None:
+            self.personaliseButton.clicked.connect(open_samples)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -60,6 +68,7 @@ class TrainingPanel(QDialog):
         left.addWidget(self.form)
         left.addLayout(buttons)
         left.addStretch(1)
+        left.addWidget(self.personaliseButton)
         right = QVBoxLayout()
         right.addWidget(self.view, 1)
         bottom = QHBoxLayout()
