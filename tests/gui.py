@@ -48,3 +48,27 @@ def trace_digit(widget: QWidget, digit: np.ndarray, margin: float = 0.15) -> Non
             y = offset + (row + 0.5) * cell
             x0, x1 = offset + (run[0] + 0.3) * cell, offset + (run[-1] + 0.7) * cell
             drag(widget, [(x0, y), ((x0 + x1) / 2, y), (x1, y)])
+
+
+def replay_pen_digit(widget: QWidget, strokes, fill: float = 0.7, every: int = 4) -> None:
+    """Draw a recorded pen digit (strokes of tablet points, y downwards) as a person would:
+    placed and sized on the canvas like a hand-drawn digit, each stroke a press, one move per
+    recorded point (the tablet's own sampling, no points added) and a release. Events are
+    processed every `every` moves, so the window reads the digit live while it is drawn."""
+    from PySide6.QtWidgets import QApplication
+
+    from digitpad.pendigits import fit
+
+    side = min(widget.width(), widget.height())
+    for stroke in fit(strokes, side, fill):
+        points = [(float(x), float(y)) for x, y in stroke]
+        _send(widget, QEvent.Type.MouseButtonPress, points[0], Qt.MouseButton.LeftButton,
+              Qt.MouseButton.LeftButton)
+        for i, p in enumerate(points[1:], start=1):
+            _send(widget, QEvent.Type.MouseMove, p, Qt.MouseButton.NoButton,
+                  Qt.MouseButton.LeftButton)
+            if i % every == 0:
+                QApplication.processEvents()
+        _send(widget, QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.LeftButton,
+              Qt.MouseButton.NoButton)
+        QApplication.processEvents()
