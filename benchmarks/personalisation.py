@@ -29,7 +29,19 @@ TARGETS = {"mean_after": 0.995, "seconds": 20.0, "mnist_drop": 0.003}
 
 
 def run(backend_names: list[str]) -> tuple[list[dict], list[str]]:
+    """Personal models go to a temporary data folder, never the user's."""
+    saved = os.environ.get("DIGITPAD_HOME")
     os.environ["DIGITPAD_HOME"] = tempfile.mkdtemp(prefix="digitpad-personal-")
+    try:
+        return _run(backend_names)
+    finally:
+        if saved is None:
+            os.environ.pop("DIGITPAD_HOME")
+        else:
+            os.environ["DIGITPAD_HOME"] = saved
+
+
+def _run(backend_names: list[str]) -> tuple[list[dict], list[str]]:
     from digitpad import models, pendigits
     from digitpad.personalise import personalise
     from digitpad.predictors import load_any
