@@ -171,3 +171,26 @@ def test_trajectory_augmentation_is_seeded_and_keeps_the_digit(digits):
     same = pendigits.resample(strokes, np.random.default_rng(0), jitter=0.0)
     for before, after in zip(strokes, same, strict=True):
         np.testing.assert_allclose(after[[0, -1]], before[[0, -1]], atol=1e-3)  # ends kept
+
+
+def test_training_drawings_are_seeded_varied_readable_and_cached(excerpt, digits, tmp_path,
+                                                                  torch_predictor):
+    shares = []
+    first = pendigits.training_images(2, excerpt, seed=1, report=shares.append, cache=tmp_path)
+    n = len(digits)
+    assert first.images.shape == (2 * n, 28, 28) and shares  # progress was told
+    assert np.array_equal(first.labels, np.tile([d.label for d in digits], 2))
+    assert not np.array_equal(first.images[:n], first.images[n:])  # two different drawings
+    predicted = torch_predictor.predict(first.images.astype(np.float32) / 255).argmax(axis=1)
+    assert (predicted == first.labels).mean() >= 0.85  # still the digits they were
+
+    shares.clear()
+    again = pendigits.training_images(2, excerpt, seed=1, report=shares.append, cache=tmp_path)
+    assert np.array_equal(again.images, first.images) and not shares  # read from the cache
+    other = pendigits.training_images(2, excerpt, seed=2, cache=tmp_path)
+    assert not np.array_equal(other.images, first.images)
+
+    for saved in tmp_path.glob("*.npz"):
+        saved.write_bytes(b"damaged")
+    redrawn = pendigits.training_images(2, excerpt, seed=1, report=shares.append, cache=tmp_path)
+    assert np.array_equal(redrawn.images, first.images) and shares

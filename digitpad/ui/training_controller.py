@@ -99,8 +99,14 @@ class TrainingController(QObject):
 
         def work(worker: Worker):
             from digitpad import data, train_job
+            from trainers.callbacks import TrainingCancelled
 
-            dataset = data.load_choice(data_choice, folder, worker.report)
+            def report(text: str) -> None:  # preparing data (drawing pen digits) can be long
+                if worker.abort_requested():
+                    raise TrainingCancelled("training was cancelled")
+                worker.report(text)
+
+            dataset = data.load_choice(data_choice, folder, report)
             if any(limit):
                 dataset = dataset.subset(*limit)
             worker.report(f"Training on {config.device}…")
