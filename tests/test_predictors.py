@@ -39,9 +39,11 @@ def test_every_bundled_model_has_a_complete_card(backend):
         path = default_model(backend, arch)
         card = read_card(path)
         assert (card.backend, card.arch, card.bundled) == (backend, arch, True)
-        assert card.train_size == 10_000 and card.epochs > 0 and card.sha256
+        # the MNIST subset and the 30 writers' pen drawings, each drawn twice
+        assert card.train_size == 10_000 + 2 * 7_494 and "pen drawings" in card.dataset
+        assert card.epochs > 0 and card.sha256
         assert path.stat().st_size < 5 * 1024 * 1024
-        assert card.test_accuracy >= (0.993 if arch == "cnn" else 0.97)
+        assert card.test_accuracy >= (0.99 if arch == "cnn" else 0.97)
 
 
 class Exploit:
