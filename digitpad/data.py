@@ -152,11 +152,11 @@ PEN_RENDERINGS = 2  # each pen-drawn digit drawn this many ways (pen, size, trem
 
 def with_pen_drawings(data: MnistData, report=lambda text: None) -> MnistData:
     """`data` with the bundled pen-drawn digits (30 writers) added to its training images, each
-    drawn the ways mouse users draw (see pendigits.mouse_like). The drawings are made once and
+    drawn the ways mouse users draw (see pen_training.mouse_like). The drawings are made once and
     cached in the data folder; `report` hears the progress of that first drawing."""
-    from digitpad import pendigits
+    from digitpad import pen_training
 
-    pen = pendigits.training_images(
+    pen = pen_training.training_images(
         PEN_RENDERINGS, cache=data_home() / "cache",
         report=lambda share: report(f"Drawing the pen digits (first time only)… {share:.0%}"))
     return MnistData(

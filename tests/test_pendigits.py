@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitpad import pendigits
+from digitpad import pen_training, pendigits
 from digitpad.data import DatasetError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "pendigits"  # beside the checkout
@@ -162,13 +162,13 @@ def test_blocky_scans_are_binary_and_still_readable(digits, torch_predictor):
 
 def test_trajectory_augmentation_is_seeded_and_keeps_the_digit(digits):
     strokes = digits[3].strokes
-    a = pendigits.resample(pendigits.distort(strokes, np.random.default_rng(5)),
+    a = pen_training.resample(pen_training.distort(strokes, np.random.default_rng(5)),
                            np.random.default_rng(6))
-    b = pendigits.resample(pendigits.distort(strokes, np.random.default_rng(5)),
+    b = pen_training.resample(pen_training.distort(strokes, np.random.default_rng(5)),
                            np.random.default_rng(6))
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
     assert len(a) == len(strokes)
-    same = pendigits.resample(strokes, np.random.default_rng(0), jitter=0.0)
+    same = pen_training.resample(strokes, np.random.default_rng(0), jitter=0.0)
     for before, after in zip(strokes, same, strict=True):
         np.testing.assert_allclose(after[[0, -1]], before[[0, -1]], atol=1e-3)  # ends kept
 
@@ -176,7 +176,7 @@ def test_trajectory_augmentation_is_seeded_and_keeps_the_digit(digits):
 def test_training_drawings_are_seeded_varied_readable_and_cached(excerpt, digits, tmp_path,
                                                                   torch_predictor):
     shares = []
-    first = pendigits.training_images(2, excerpt, seed=1, report=shares.append, cache=tmp_path)
+    first = pen_training.training_images(2, excerpt, seed=1, report=shares.append, cache=tmp_path)
     n = len(digits)
     assert first.images.shape == (2 * n, 28, 28) and shares  # progress was told
     assert np.array_equal(first.labels, np.tile([d.label for d in digits], 2))
@@ -185,12 +185,12 @@ def test_training_drawings_are_seeded_varied_readable_and_cached(excerpt, digits
     assert (predicted == first.labels).mean() >= 0.85  # still the digits they were
 
     shares.clear()
-    again = pendigits.training_images(2, excerpt, seed=1, report=shares.append, cache=tmp_path)
+    again = pen_training.training_images(2, excerpt, seed=1, report=shares.append, cache=tmp_path)
     assert np.array_equal(again.images, first.images) and not shares  # read from the cache
-    other = pendigits.training_images(2, excerpt, seed=2, cache=tmp_path)
+    other = pen_training.training_images(2, excerpt, seed=2, cache=tmp_path)
     assert not np.array_equal(other.images, first.images)
 
     for saved in tmp_path.glob("*.npz"):
         saved.write_bytes(b"damaged")
-    redrawn = pendigits.training_images(2, excerpt, seed=1, report=shares.append, cache=tmp_path)
+    redrawn = pen_training.training_images(2, excerpt, seed=1, report=shares.append, cache=tmp_path)
     assert np.array_equal(redrawn.images, first.images) and shares
