@@ -37,6 +37,23 @@ class Predictor(ABC):
     def predict(self, images: np.ndarray) -> np.ndarray:
         """(N, 28, 28) float32 0..1 -> (N, 10) probabilities."""
 
+    def explain(self, image: np.ndarray, digit: int) -> np.ndarray:
+        """How much each pixel of one (28, 28) image pushed the network towards `digit`:
+        (28, 28) float32, positive = towards it. This default needs only `predict`: occlusion,
+        the drop in the digit's probability when a 4x4 patch is blanked (one batch of 169
+        images). Backends that can give gradients override it with input x gradient."""
+        image = np.asarray(image, np.float32)
+        corners = [(y, x) for y in range(0, 26, 2) for x in range(0, 26, 2)]
+        batch = np.repeat(image[None], len(corners) + 1, axis=0)
+        for i, (y, x) in enumerate(corners, start=1):
+            batch[i, y : y + 4, x : x + 4] = 0.0
+        probs = self.predict(batch)[:, digit]
+        heat, count = np.zeros((28, 28), np.float32), np.zeros((28, 28), np.float32)
+        for (y, x), p in zip(corners, probs[1:], strict=True):
+            heat[y : y + 4, x : x + 4] += probs[0] - p
+            count[y : y + 4, x : x + 4] += 1
+        return heat / np.maximum(count, 1) * (image > 0)
+
 
 class Learner(Protocol):
     """A network and its optimizer on one device: the part of training a backend owns.

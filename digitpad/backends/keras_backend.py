@@ -23,6 +23,7 @@ class KerasPredictor(Predictor):
         super().__init__("keras", card, path, device)
         self.model = model
         self._fn = logits_fn(model)
+        self._gradient = None  # traced when "Show why" first asks
         self._scope = "/" + device.upper()
         self.predict(np.zeros((1, 28, 28), np.float32))  # trace now, not on the first stroke
 
@@ -32,6 +33,17 @@ class KerasPredictor(Predictor):
 
         with tensorflow().device(self._scope):
             return predict_proba(self.model, images, fn=self._fn)
+
+    def explain(self, image: np.ndarray, digit: int) -> np.ndarray:
+        """Input x gradient of the digit's logit, through a traced function made on first use."""
+        from digitpad.backends.keras_nets import input_gradient_fn
+        from digitpad.backends.tf_import import tensorflow
+
+        if self._gradient is None:
+            self._gradient = input_gradient_fn(self.model)
+        with tensorflow().device(self._scope):
+            return np.asarray(self._gradient(np.ascontiguousarray(image, np.float32)[None],
+                                              np.int32(digit)))[0]
 
 
 class _Traced:

@@ -67,6 +67,23 @@ def logits_fn(model):
     return probabilities
 
 
+def input_gradient_fn(model):
+    """A traced function: (1, 28, 28) image, digit -> input x gradient of that digit's logit."""
+    from digitpad.backends.tf_import import tensorflow
+
+    tf = tensorflow()
+
+    @tf.function(input_signature=[tf.TensorSpec([1, 28, 28], tf.float32),
+                                  tf.TensorSpec([], tf.int32)], autograph=False)
+    def gradient(x, digit):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            logit = model(x, training=False)[0, digit]
+        return tape.gradient(logit, x) * x
+
+    return gradient
+
+
 def predict_proba(model, images: np.ndarray, batch: int = 1000, fn=None) -> np.ndarray:
     """Class probabilities for (N, 28, 28) float32 images."""
     fn = fn or logits_fn(model)

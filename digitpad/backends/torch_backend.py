@@ -26,6 +26,12 @@ class TorchPredictor(Predictor):
 
         return predict_proba(self.model, images)
 
+    def explain(self, image: np.ndarray, digit: int) -> np.ndarray:
+        """Input x gradient of the digit's logit (one backward pass)."""
+        from digitpad.backends.torch_nets import input_gradient
+
+        return input_gradient(self.model, image, digit)
+
 
 class TorchLearner:
     def __init__(self, arch: str, optimizer: str, device: str, seed: int,

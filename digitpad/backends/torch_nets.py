@@ -57,6 +57,17 @@ def predict_proba(model: nn.Module, images: np.ndarray, batch: int = 1000) -> np
     return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
 
 
+def input_gradient(model: nn.Module, image: np.ndarray, digit: int) -> np.ndarray:
+    """Input x gradient of `digit`'s logit for one (28, 28) image, as (28, 28) float32."""
+    device = next(model.parameters()).device
+    model.eval()
+    x = torch.from_numpy(np.ascontiguousarray(image, np.float32)[None]).to(device)
+    x.requires_grad_(True)
+    with torch.enable_grad():
+        model(x)[0, digit].backward()
+    return (x.grad * x).detach()[0].cpu().numpy()
+
+
 def save(model: nn.Module, arch: str, path: str) -> None:
     """Weights only, as plain tensors in a dict: loadable with `weights_only=True`."""
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad import backends, models
+from digitpad import backends, certainty, models
 from digitpad import session as events
 from digitpad.preprocess import to_mnist
 from digitpad.resources import asset
@@ -194,9 +194,22 @@ class MainWindow(QMainWindow):
                 return
             self.last_latency_ms = (time.perf_counter() - started) * 1000
             self.status.latency.setText(f"{self.last_latency_ms:.1f} ms")
-            self.panel.show_reading(digit, probs, f"{probs.max():.1%} confident",
+            self.panel.show_reading(digit, probs, certainty.describe(probs),
                                     predictor.card.title)
+            if self.commands.why.isChecked():
+                self._show_why(predictor, digit, int(probs.argmax()))
         self.predicted.emit()
+
+    def _show_why(self, predictor, digit: np.ndarray, best: int) -> None:
+        """Which pixels pushed the network towards its answer, on the 28x28 preview."""
+        try:
+            self.previewImage.set_heat(predictor.explain(digit, best))
+        except Exception:  # an explanation is a nicety: never let it stop the reading
+            log.exception("explaining the reading with %s failed", predictor.path)
+
+    def toggle_why(self, shown: bool) -> None:
+        settings.put("view/showWhy", shown)
+        self.predict_drawing()
 
     # --- pictures ---------------------------------------------------------------------------
     def choose_image(self) -> None:

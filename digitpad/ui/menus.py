@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSlider, QToolBar
 
-from digitpad.ui import help_dialogs
+from digitpad.ui import help_dialogs, settings
 from digitpad.ui.canvas import UNDO_STEPS
 
 PEN_RANGE = (2, 60)
@@ -70,6 +70,11 @@ def build(window: QMainWindow) -> SimpleNamespace:
                   lambda: window.status.say(f"Log folder: {help_dialogs.show_log_folder()}"),
                   tip="The log holds the details of every error, for a bug report")
     about = action("&About digitpad", lambda: help_dialogs.show_about(window))
+    a.why = action("Show &why", window.toggle_why, "W",
+                   "Colour the 28x28 preview by how much each pixel pushed the network towards "
+                   "its answer (red: towards it, blue: away)")
+    a.why.setCheckable(True)
+    a.why.setChecked(bool(settings.get("view/showWhy")))
 
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
@@ -87,6 +92,8 @@ def build(window: QMainWindow) -> SimpleNamespace:
     for act in (a.undo, a.redo):
         act.setToolTip(history_tip)
         act.setStatusTip(history_tip)
+    view = bar.addMenu("&View")
+    view.addAction(a.why)
     a.model_menu = bar.addMenu("&Model")
     a.choose_menu = a.model_menu.addMenu("&Choose model")
     a.model_menu.addActions([a.load_model, a.manage, a.samples])

@@ -18,6 +18,7 @@ DEFAULTS: dict[str, object] = {
     "model/path": "",           # empty: the bundled PyTorch CNN
     "model/device": "cpu",
     "canvas/penWidth": 18,
+    "view/showWhy": False,
     "train/backend": TRAIN.backend,
     "train/arch": TRAIN.arch,
     "train/epochs": TRAIN.epochs,
