@@ -176,12 +176,15 @@ class EvaluationDialog(QDialog):
                 self._show(outcome)
 
         self._worker = self.pool.start(work, "evaluation", done, self._failed)
-        self._worker.progress.connect(lambda share: self.progress.setValue(int(share * 100)))
+        self._worker.progress.connect(self._show_progress)  # a slot: dropped with the dialog
 
     def closeEvent(self, event) -> None:
         if self._worker is not None:
             self._worker.quit()
         super().closeEvent(event)
+
+    def _show_progress(self, share: float) -> None:
+        self.progress.setValue(int(share * 100))
 
     def _failed(self, err: Exception) -> None:
         from digitpad.evaluation import EvaluationStopped

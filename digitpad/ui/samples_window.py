@@ -229,7 +229,7 @@ class SamplesWindow(QDialog):
         self.result.setText(f"Personalising {base.card.title} on {len(taught)} samples…")
         self.progress.setValue(0)
         self._worker = self.pool.start(work, "personalise", self._done, self._failed)
-        self._worker.progress.connect(lambda share: self.progress.setValue(int(share * 100)))
+        self._worker.progress.connect(self._show_progress)  # a slot: dropped with the dialog
         self._update_buttons()
 
     def cancel(self) -> None:
@@ -246,6 +246,9 @@ class SamplesWindow(QDialog):
         self.session.refresh()
         self.choose(done.path)
         self._update_buttons()
+
+    def _show_progress(self, share: float) -> None:
+        self.progress.setValue(int(share * 100))
 
     def _failed(self, err: Exception) -> None:
         from trainers.callbacks import TrainingCancelled

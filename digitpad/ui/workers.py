@@ -83,6 +83,7 @@ class WorkerPool(QObject):
         self._threads: list[threading.Thread] = []
         self._queue: queue.SimpleQueue[Worker] = queue.SimpleQueue()
         self._running: set[Worker] = set()  # as seen from the GUI thread
+        self._callbacks: dict[Worker, tuple[Callable | None, Callable | None]] = {}
         self._pending = 0                     # as seen from the pool's threads
         self._changed = threading.Condition()
 
@@ -92,12 +93,12 @@ class WorkerPool(QObject):
         """Run `work(worker)` in the background; `on_done(result)` or `on_error(exception)`
         follow on the GUI thread."""
         worker = Worker(work, name)
-        if on_done:
-            worker.returned.connect(on_done)
-        if on_error:
-            worker.errored.connect(on_error)
-        # A bound method of the pool, not a lambda: Qt drops the connection if the pool is
-        # deleted (its window closed) before a queued `finished` arrives.
+        # Outcomes reach their callbacks through the pool's own slots, not direct connections:
+        # Qt drops a connection to a deleted receiver, so once the pool's window is gone, a
+        # queued outcome is never delivered to widgets that no longer exist.
+        self._callbacks[worker] = (on_done, on_error)
+        worker.returned.connect(self._returned)
+        worker.errored.connect(self._errored)
         worker.finished.connect(self._finished)
         self._running.add(worker)
         with self._changed:
@@ -120,7 +121,18 @@ class WorkerPool(QObject):
                     self._pending -= 1
                     self._changed.notify_all()
 
+    def _returned(self, result: Any) -> None:
+        on_done = self._callbacks.get(self.sender(), (None, None))[0]
+        if on_done:
+            on_done(result)
+
+    def _errored(self, err: Exception) -> None:
+        on_error = self._callbacks.get(self.sender(), (None, None))[1]
+        if on_error:
+            on_error(err)
+
     def _finished(self) -> None:
+        self._callbacks.pop(self.sender(), None)
         self._running.discard(self.sender())
         if not self._running:
             self.idle.emit()
