@@ -13,6 +13,8 @@ def add_commands(sub) -> None:
     p = sub.add_parser("predict", help="read digits from image files")
     add_model_args(p)
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--number", action="store_true",
+                   help="each picture holds a whole number: find and read every digit")
     p.add_argument("images", nargs="+", type=Path)
     p.set_defaults(run=predict)
 
@@ -29,6 +31,8 @@ def predict(args: argparse.Namespace) -> int:
     from digitpad.preprocess import to_mnist
 
     predictor = load_model(args)
+    if args.number:
+        return predict_numbers(predictor, args)
     status = 0
     for path in args.images:
         try:
@@ -50,6 +54,31 @@ def predict(args: argparse.Namespace) -> int:
             print(f"{path}: no digit (blank image)")
         else:
             print(f"{path}: {record['digit']} ({record['confidence']:.1%})")
+    return status
+
+
+def predict_numbers(predictor, args: argparse.Namespace) -> int:
+    """`predict --number`: every digit of each picture, left to right, read in one batch."""
+    from digitpad import numbers
+    from digitpad.images import read_image
+
+    status = 0
+    for path in args.images:
+        try:
+            found = numbers.read_picture(predictor, read_image(path))
+        except (OSError, ValueError) as err:
+            fail(str(err))
+            status = EXIT_BAD_INPUT
+            continue
+        text = numbers.number_text(found)
+        if args.json:
+            print(json.dumps({"path": str(path), "number": text,
+                              "digits": [d.as_json() for d in found]}), flush=True)
+        elif text is None:
+            print(f"{path}: no digits found")
+        else:
+            sure = ", ".join(f"{d.digit} {d.confidence:.0%}" for d in found)
+            print(f"{path}: {text} ({sure})")
     return status
 
 

@@ -1,0 +1,207 @@
+"""Number mode: several digits written in a row, found and read together.
+
+From strokes (the canvas): strokes that overlap horizontally belong to one digit; a stroke much
+wider than the others (the long bar of a 7 reaching over its neighbour) joins only the digit it
+overlaps most, so it never glues two digits together. From pixels (a picture file): connected
+pieces of ink, with pieces that overlap horizontally (a 5's detached bar, a broken stroke) merged.
+Each digit then goes through `to_mnist`, and all of them through the predictor in ONE batch.
+Qt-free: numpy only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from digitpad.preprocess import to_mnist
+
+OVERLAP = 0.3      # share of the narrower of two strokes' widths that makes them one digit
+WIDE = 1.6         # a stroke this many times wider than the median digit only attaches
+MIN_INK_SHARE = 0.002  # pieces of ink smaller than this share of the picture are specks
+SHEET = 64         # px: the side each digit is drawn at before `to_mnist` (which keeps 20)
+
+
+@dataclass
+class Digit:
+    digit: int
+    confidence: float
+    box: tuple[int, int, int, int]  # x, y, w, h in the input's pixels
+    probabilities: list[float]
+
+    def as_json(self) -> dict:
+        return {"digit": self.digit, "confidence": round(self.confidence, 6),
+                "box": list(self.box), "probabilities": [round(p, 6) for p in self.probabilities]}
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Horizontal overlap of two ranges as a share of the narrower one's width."""
+    shared = min(a[1], b[1]) - max(a[0], b[0])
+    return shared / max(min(a[1] - a[0], b[1] - b[0]), 1e-6)
+
+
+def group_ranges(ranges: Sequence[tuple[float, float]]) -> list[list[int]]:
+    """Indices of the items (x ranges) that form each digit, left to right."""
+    n = len(ranges)
+    if not n:
+        return []
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    widths = np.array([r[1] - r[0] for r in ranges])
+    typical = float(np.median(widths)) or 1.0
+    wide = [i for i in range(n) if widths[i] > WIDE * typical and n > 2]
+    core = [i for i in range(n) if i not in wide]
+    for a in core:
+        for b in core:
+            if a < b and _overlap(ranges[a], ranges[b]) >= OVERLAP:
+                parent[root(b)] = root(a)
+    for i in wide:  # attach to the core group it overlaps most, if any
+        spans: dict[int, float] = {}
+        for j in core:
+            shared = min(ranges[i][1], ranges[j][1]) - max(ranges[i][0], ranges[j][0])
+            if shared > 0:
+                spans[root(j)] = spans.get(root(j), 0.0) + shared
+        if spans:
+            parent[i] = max(spans, key=spans.get)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: min(ranges[i][0] for i in g))
+
+
+def read(predictor, pictures: list[np.ndarray], boxes: list[tuple[int, int, int, int]]
+         ) -> list[Digit]:
+    """Read digit pictures (each ink-on-paper, any size) in one batch; skip those with no ink."""
+    images, kept = [], []
+    for picture, box in zip(pictures, boxes, strict=True):
+        image = to_mnist(picture)
+        if image is not None:
+            images.append(image)
+            kept.append(box)
+    if not images:
+        return []
+    probs = predictor.predict(np.stack(images))
+    return [Digit(int(p.argmax()), float(p.max()), box, p.astype(float).tolist())
+            for p, box in zip(probs, kept, strict=True)]
+
+
+def number_text(digits: Sequence[Digit]) -> str | None:
+    return "".join(str(d.digit) for d in digits) or None
+
+
+# --- from strokes -------------------------------------------------------------------------------
+def split_strokes(strokes: Sequence[np.ndarray]) -> list[list[int]]:
+    """Which strokes (arrays of x, y points) make each digit, left to right."""
+    ranges = [(float(np.min(s[:, 0])), float(np.max(s[:, 0]))) for s in strokes]
+    return group_ranges(ranges)
+
+
+def read_strokes(predictor, strokes: Sequence[np.ndarray], pen: float) -> list[Digit]:
+    """Read a row of digits drawn as strokes (points in pixels, y downwards) with a round pen
+    `pen` pixels wide, each digit drawn on its own square sheet the way the canvas draws."""
+    from digitpad.pendigits import render
+
+    pictures, boxes = [], []
+    for group in split_strokes(strokes):
+        chosen = [np.asarray(strokes[i], np.float32) for i in group]
+        every = np.vstack(chosen)
+        low, high = every.min(axis=0) - pen / 2, every.max(axis=0) + pen / 2
+        side = float((high - low).max()) * 1.2 + 4
+        k = min(1.0, SHEET / side)  # to_mnist keeps 20 px of it: a small sheet is plenty
+        shift = (side - (high - low)) / 2 - low
+        pictures.append(render([(c + shift.astype(np.float32)) * np.float32(k) for c in chosen],
+                               max(8, round(side * k)), pen * k, fill=None))
+        boxes.append((int(low[0]), int(low[1]), int(high[0] - low[0]), int(high[1] - low[1])))
+    return read(predictor, pictures, boxes)
+
+
+# --- from pixels --------------------------------------------------------------------------------
+def components(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes (x, y, w, h) of the 8-connected pieces of a boolean ink mask, found by
+    joining the runs of ink of neighbouring rows."""
+    parent: list[int] = []
+    boxes: list[list[int]] = []  # x0, y0, x1, y1 per run, merged into roots
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    previous: list[tuple[int, int, int]] = []  # (start, end, run id) of the row above
+    for y, row in enumerate(ink):
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
+        current = []
+        for start, end in zip(edges[::2], edges[1::2], strict=True):
+            run = len(parent)
+            parent.append(run)
+            boxes.append([int(start), y, int(end), y + 1])
+            for p_start, p_end, p_run in previous:
+                if p_start <= end and start <= p_end:  # touching, diagonals included
+                    a, b = root(p_run), root(run)
+                    if a != b:
+                        parent[b] = a
+            current.append((int(start), int(end), run))
+        previous = current
+    merged: dict[int, list[int]] = {}
+    for run, (x0, y0, x1, y1) in enumerate(boxes):
+        r = root(run)
+        box = merged.setdefault(r, [x0, y0, x1, y1])
+        box[0], box[1] = min(box[0], x0), min(box[1], y0)
+        box[2], box[3] = max(box[2], x1), max(box[3], y1)
+    return [(b[0], b[1], b[2] - b[0], b[3] - b[1]) for b in merged.values()]
+
+
+def split_picture(paper: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes of the digits in a picture (uint8 or float, dark ink on light paper), left to
+    right: connected pieces of ink, specks dropped, overlapping pieces merged."""
+    gray = np.asarray(paper, np.float32)
+    if gray.max() > 1.0:
+        gray = gray / 255.0
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    ink = gray < 0.5 if np.median(border) >= 0.5 else gray >= 0.5  # either polarity
+    pieces = [b for b in components(ink) if b[2] * b[3] > 0 and
+              ink[b[1]:b[1] + b[3], b[0]:b[0] + b[2]].sum() >= MIN_INK_SHARE * ink.size]
+    groups = group_ranges([(b[0], b[0] + b[2]) for b in pieces])
+    out = []
+    for group in groups:
+        x0 = min(pieces[i][0] for i in group)
+        y0 = min(pieces[i][1] for i in group)
+        x1 = max(pieces[i][0] + pieces[i][2] for i in group)
+        y1 = max(pieces[i][1] + pieces[i][3] for i in group)
+        out.append((x0, y0, x1 - x0, y1 - y0))
+    return out
+
+
+def _gray(paper: np.ndarray) -> np.ndarray:
+    """A picture as one gray channel; transparent parts count as white paper."""
+    if paper.ndim == 2:
+        return paper
+    rgb = paper[..., :3].astype(np.float32)
+    lum = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    if paper.shape[-1] == 4:
+        alpha = paper[..., 3].astype(np.float32) / 255.0
+        lum = lum * alpha + 255.0 * (1.0 - alpha)
+    return np.round(lum).astype(np.uint8)
+
+
+def read_picture(predictor, paper: np.ndarray) -> list[Digit]:
+    """Read the digits of a picture (dark ink on light paper, as `images.read_image` gives)."""
+    paper = _gray(np.asarray(paper))
+    boxes = split_picture(paper)
+    border = np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]])
+    white = np.median(border)  # the paper's own colour around each cut-out digit
+    pictures = []
+    for x, y, w, h in boxes:
+        pad = max(w, h) // 4 + 2
+        crop = np.full((h + 2 * pad, w + 2 * pad), white, paper.dtype)
+        crop[pad:pad + h, pad:pad + w] = paper[y:y + h, x:x + w]
+        pictures.append(crop)
+    return read(predictor, pictures, boxes)
