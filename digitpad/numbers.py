@@ -29,6 +29,7 @@ class Digit:
     confidence: float
     box: tuple[int, int, int, int]  # x, y, w, h in the input's pixels
     probabilities: list[float]
+    image: np.ndarray | None = None  # the 28x28 image the network read
 
     def as_json(self) -> dict:
         return {"digit": self.digit, "confidence": round(self.confidence, 6),
@@ -88,8 +89,8 @@ def read(predictor, pictures: list[np.ndarray], boxes: list[tuple[int, int, int,
     if not images:
         return []
     probs = predictor.predict(np.stack(images))
-    return [Digit(int(p.argmax()), float(p.max()), box, p.astype(float).tolist())
-            for p, box in zip(probs, kept, strict=True)]
+    return [Digit(int(p.argmax()), float(p.max()), box, p.astype(float).tolist(), image)
+            for p, box, image in zip(probs, kept, images, strict=True)]
 
 
 def number_text(digits: Sequence[Digit]) -> str | None:

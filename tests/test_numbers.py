@@ -83,3 +83,39 @@ def test_predict_number_prints_the_number_and_each_digit(rows, tmp_path, capsys)
     assert first["number"] == truth and len(first["digits"]) == len(truth)
     assert set(first["digits"][0]) == {"digit", "confidence", "box", "probabilities"}
     assert second == {"path": str(tmp_path / "blank.png"), "number": None, "digits": []}
+
+
+def test_number_mode_in_the_window_reads_a_written_number(qtbot, rows):
+    from PySide6.QtCore import QEvent, Qt
+
+    from tests.gui import _send
+    from tests.test_window import open_window
+
+    window = open_window(qtbot, size=(1100, 600))
+    window.commands.number.trigger()
+    canvas = window.canvas
+    assert canvas.width() > 2.5 * canvas.height()  # a wide strip
+    strokes, _, alone = rows[0]
+    every = np.vstack(strokes)
+    scale = 0.6 * canvas.height() / float(np.ptp(every[:, 1]))
+    for stroke in strokes:
+        points = [((x - every[:, 0].min()) * scale + 30, (y - every[:, 1].min()) * scale + 30)
+                  for x, y in stroke]
+        _send(canvas, QEvent.Type.MouseButtonPress, points[0], Qt.MouseButton.LeftButton,
+              Qt.MouseButton.LeftButton)
+        for p in points[1:]:
+            _send(canvas, QEvent.Type.MouseMove, p, Qt.MouseButton.NoButton,
+                  Qt.MouseButton.LeftButton)
+        _send(canvas, QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.LeftButton,
+              Qt.MouseButton.NoButton)
+    expected = "".join(map(str, window.predictor.predict(alone.astype(np.float32) / 255)
+                           .argmax(1)))
+    qtbot.waitUntil(lambda: window.predictionLabel.text() == expected, timeout=5000)
+    assert len(canvas._marks) == 3 and sum(mark[2] for mark in canvas._marks) == 1
+    qtbot.keyClick(window, Qt.Key.Key_5)  # teaching is for single digits
+    assert "one digit at a time" in window.statusBar().currentMessage()
+    window.close()
+    again = open_window(qtbot, size=(1100, 600))
+    assert again.commands.number.isChecked() and again.canvas.hint == "Write a number"
+    again.commands.number.trigger()
+    assert abs(again.canvas.width() - again.canvas.height()) <= 1

@@ -88,6 +88,7 @@ class DrawingCanvas(QWidget):
         self._last_emit = 0.0
         self._pending = QTimer(self, singleShot=True)
         self._pending.timeout.connect(self._emit_now)
+        self._marks: list[tuple[tuple[float, float, float, float], str, bool]] = []
 
     # --- public -------------------------------------------------------------------------
     def clear(self) -> None:
@@ -105,6 +106,17 @@ class DrawingCanvas(QWidget):
 
     def is_blank(self) -> bool:
         return not self.items and self._current is None
+
+    def set_marks(self, marks: list[tuple[tuple[float, float, float, float], str, bool]]) -> None:
+        """Boxes to show over the drawing (number mode): (x, y, w, h) in pixels, a caption
+        under the box, and whether to highlight it (the least certain digit)."""
+        self._marks = marks
+        self.update()
+
+    def stroke_points(self) -> list[np.ndarray]:
+        """The drawn strokes as (K, 2) arrays of widget pixels (erasures are not included)."""
+        side = self._side()
+        return [np.asarray(s.points, np.float32) * np.float32(side) for s in self.strokes()]
 
     def strokes(self) -> list[Stroke]:
         """The drawn strokes (not erasures or pictures), for saving a sample."""
@@ -180,6 +192,13 @@ class DrawingCanvas(QWidget):
             font.setPointSizeF(max(11.0, self.height() / 22))
             painter.setFont(font)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.hint)
+        for (x, y, w, h), caption, highlight in self._marks:
+            color = QColor(200, 40, 40) if highlight else QColor(33, 118, 220)
+            painter.setPen(QPen(color, 2 if highlight else 1, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(x, y, w, h))
+            painter.drawText(QRectF(x - 20, y + h + 2, w + 40, 18),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, caption)
         painter.setPen(QPen(QColor(200, 200, 200), 1))
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
 

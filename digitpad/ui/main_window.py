@@ -28,6 +28,7 @@ from digitpad.session import ModelSession
 from digitpad.ui import help_dialogs, image_io, menus, settings
 from digitpad.ui.canvas import DrawingCanvas
 from digitpad.ui.model_choices import ModelChoices
+from digitpad.ui.number_mode import NumberMode
 from digitpad.ui.reading_panel import ReadingPanel
 from digitpad.ui.square import SquareHolder
 from digitpad.ui.status import StatusArea
@@ -66,14 +67,17 @@ class MainWindow(QMainWindow):
         self.modelSelector = self.panel.modelSelector
         self.trainButton = self.panel.trainButton
         body = QHBoxLayout()
-        body.addWidget(SquareHolder(self.canvas), 1)
+        self.holder = SquareHolder(self.canvas)
+        body.addWidget(self.holder, 1)
         body.addWidget(self.panel)
         central = QWidget()
         central.setLayout(body)
         self.setCentralWidget(central)
         self.status = StatusArea(self.statusBar(), self.training, self.open_training)
+        self.number_mode = NumberMode(self.canvas, self.holder, self.panel)
         self.teacher = Teacher(self.canvas, self.status.say, self.probabilityBars.probabilities,
                                self)
+        self.teacher.single_digit = lambda: not self.number_mode.on
         self.commands = menus.build(self)
         self.choices = ModelChoices(self.session, self.modelSelector, self.commands.choose_menu,
                                     self.select_model, self)
@@ -84,6 +88,8 @@ class MainWindow(QMainWindow):
         self.probabilityBars.digitClicked.connect(self.teacher.teach)
         self.session.subscribe(self._on_session)
         self._restore()
+        if self.commands.number.isChecked():
+            self.number_mode.set_on(True)
         self._update_actions()
         self.session.refresh()
         self.predict_drawing()
@@ -173,11 +179,18 @@ class MainWindow(QMainWindow):
     def predict_drawing(self) -> None:
         """Read the canvas now: preprocess, predict, show. Blank means no guess."""
         started = time.perf_counter()
-        digit = None if self.canvas.is_blank() else to_mnist(self.canvas.ink())
+        whole = self.canvas.is_blank() or self.number_mode.on
+        digit = None if whole else to_mnist(self.canvas.ink())
         self.show_reading(digit, started)
 
     def show_reading(self, digit: np.ndarray | None, started: float) -> None:
         predictor = self.session.predictor
+        if self.number_mode.on and predictor is not None and not self.canvas.is_blank():
+            self.number_mode.show(predictor)
+            self.last_latency_ms = (time.perf_counter() - started) * 1000
+            self.status.latency.setText(f"{self.last_latency_ms:.1f} ms")
+            self.predicted.emit()
+            return
         if digit is None:
             self.panel.show_reading(None, None, self.canvas.hint)
         elif predictor is None:
@@ -206,6 +219,10 @@ class MainWindow(QMainWindow):
             self.previewImage.set_heat(predictor.explain(digit, best))
         except Exception:  # an explanation is a nicety: never let it stop the reading
             log.exception("explaining the reading with %s failed", predictor.path)
+
+    def toggle_numbers(self, on: bool) -> None:
+        self.number_mode.set_on(on)
+        self.predict_drawing()
 
     def toggle_why(self, shown: bool) -> None:
         settings.put("view/showWhy", shown)

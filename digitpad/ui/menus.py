@@ -75,6 +75,10 @@ def build(window: QMainWindow) -> SimpleNamespace:
                    "its answer (red: towards it, blue: away)")
     a.why.setCheckable(True)
     a.why.setChecked(bool(settings.get("view/showWhy")))
+    a.number = action("&Number mode", window.toggle_numbers, "N",
+                      "Write a whole number on a wide strip and read every digit")
+    a.number.setCheckable(True)
+    a.number.setChecked(bool(settings.get("view/numberMode")))
 
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
@@ -93,7 +97,7 @@ def build(window: QMainWindow) -> SimpleNamespace:
         act.setToolTip(history_tip)
         act.setStatusTip(history_tip)
     view = bar.addMenu("&View")
-    view.addAction(a.why)
+    view.addActions([a.number, a.why])
     a.model_menu = bar.addMenu("&Model")
     a.choose_menu = a.model_menu.addMenu("&Choose model")
     a.model_menu.addActions([a.load_model, a.manage, a.samples])
@@ -115,6 +119,7 @@ def build(window: QMainWindow) -> SimpleNamespace:
     a.pen.valueChanged.connect(window.set_pen_width)
     tools.addWidget(a.pen)
     tools.addSeparator()
+    tools.addAction(a.number)
     tools.addAction(a.retrain)
     window.addToolBar(tools)
     return a

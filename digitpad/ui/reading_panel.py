@@ -120,8 +120,9 @@ class ReadingPanel(QScrollArea):
         self.modelStatus.setText(text)
 
     def show_reading(self, digit: np.ndarray | None, probs: np.ndarray | None,
-                     hint: str, read_by: str = "") -> None:
-        """Show a prediction, or no digit with a hint ("Draw a digit", "Loading model…")."""
+                     hint: str, read_by: str = "", number: str = "") -> None:
+        """Show a prediction, or no digit with a hint ("Draw a digit", "Loading model…"). In
+        number mode `number` is the whole number, shown instead of the single digit."""
         self.previewImage.set_image(digit)
         self.probabilityBars.set_probabilities(probs)
         if probs is None:
@@ -130,6 +131,10 @@ class ReadingPanel(QScrollArea):
             self.readBy.setText("")
             return
         best = int(probs.argmax())
-        self.predictionLabel.setText(str(best))
+        shown = number or str(best)
+        font = self.predictionLabel.font()
+        font.setPointSize(48 if len(shown) <= 4 else max(18, 48 * 4 // len(shown)))
+        self.predictionLabel.setFont(font)
+        self.predictionLabel.setText(shown)
         self.confidenceLabel.setText(hint)
         self.readBy.setText(f"read by {read_by}" if read_by else "")

@@ -19,6 +19,7 @@ DEFAULTS: dict[str, object] = {
     "model/device": "cpu",
     "canvas/penWidth": 18,
     "view/showWhy": False,
+    "view/numberMode": False,
     "train/backend": TRAIN.backend,
     "train/arch": TRAIN.arch,
     "train/epochs": TRAIN.epochs,

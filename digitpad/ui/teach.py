@@ -30,9 +30,13 @@ class Teacher(QObject):
         super().__init__(parent)
         self.canvas, self.say, self.reading = canvas, say, reading
         self.taught_files: list[Path] = []  # this session's samples, newest last
+        self.single_digit: Callable[[], bool] = lambda: True  # False in number mode
 
     def teach(self, label: int) -> Path | None:
         """Keep the drawing as a sample of `label`; None (and a message) if there is none."""
+        if not self.single_digit():
+            self.say("Teaching works one digit at a time: turn off number mode (N) first")
+            return None
         if self.canvas.is_blank():
             self.say("Draw a digit first, then press its key (0-9) to teach it")
             return None
