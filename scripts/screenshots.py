@@ -1,7 +1,9 @@
 """Regenerate the README screenshots offscreen: `make screenshots` (writes docs/*.png).
 
 Draws a digit with real mouse events, then captures the window at its default and a small size,
-the retraining panel mid-training, and the evaluation view. Uses a throw-away settings folder.
+the retraining panel mid-training, the evaluation view, number mode with "Show why" on a number
+written in real pen strokes, and the samples window after teaching. Uses a throw-away settings
+folder.
 """
 
 from __future__ import annotations
@@ -86,8 +88,50 @@ def main() -> None:
     wait(app, lambda: dialog.result is not None)
     app.processEvents()
     dialog.grab().save(str(OUT / "evaluation.png"))
+    dialog.close()
+    numbers_and_samples(app, window)
     window.close()
     print("wrote", ", ".join(p.name for p in sorted(OUT.glob("*.png"))))
+
+
+def numbers_and_samples(app: QApplication, window) -> None:
+    """A number written with real pen strokes (pendigits writers, bundled), then the samples
+    window after teaching some of those digits."""
+    import numpy as np
+
+    from digitpad import pendigits
+
+    digits = pendigits.read(pendigits.default_path())
+    window.resize(1100, 620)
+    window.canvas.clear()
+    window.commands.number.trigger()
+    window.commands.why.trigger()
+    app.processEvents()
+    canvas, x = window.canvas, 30.0
+    for digit in (digits[i] for i in (2, 0, 12, 5)):
+        placed = pendigits.fit(digit.strokes, int(canvas.height() * 0.6), 1.0)
+        every = np.vstack(placed)
+        for s in placed:
+            drag(canvas, [(px - every[:, 0].min() + x, py - every[:, 1].min() + 50)
+                          for px, py in s])
+        x += float(np.ptp(every[:, 0])) + 45
+    wait(app, lambda: len(window.predictionLabel.text()) == 4)
+    window.grab().save(str(OUT / "number-mode.png"))
+    window.commands.number.trigger()
+    window.commands.why.trigger()
+    window.resize(960, 700)
+    for digit in digits[:40]:
+        placed = pendigits.fit(digit.strokes, int(canvas.height() * 0.7), 1.0)
+        every = np.vstack(placed)
+        for s in placed:
+            drag(canvas, [(px - every[:, 0].min() + 60, py - every[:, 1].min() + 60)
+                          for px, py in s])
+        app.processEvents()
+        window.teacher.teach(digit.label)
+    samples = window.open_samples()
+    app.processEvents()
+    samples.grab().save(str(OUT / "samples.png"))
+    samples.close()
 
 
 if __name__ == "__main__":

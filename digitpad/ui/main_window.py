@@ -187,6 +187,9 @@ class MainWindow(QMainWindow):
         predictor = self.session.predictor
         if self.number_mode.on and predictor is not None and not self.canvas.is_blank():
             self.number_mode.show(predictor)
+            weakest = self.number_mode.weakest()
+            if weakest is not None and self.commands.why.isChecked():
+                self._show_why(predictor, weakest.image, weakest.digit)
             self.last_latency_ms = (time.perf_counter() - started) * 1000
             self.status.latency.setText(f"{self.last_latency_ms:.1f} ms")
             self.predicted.emit()

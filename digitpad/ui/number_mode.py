@@ -30,6 +30,10 @@ class NumberMode:
         self.canvas.set_marks([])
         self.found = []
 
+    def weakest(self) -> numbers.Digit | None:
+        """The least certain digit read last (the one the panel details)."""
+        return min(self.found, key=lambda d: d.confidence) if self.found else None
+
     def show(self, predictor) -> None:
         """Read the strip with `predictor` and show the number (or the hint when blank)."""
         if any(isinstance(item, Picture) for item in self.canvas.items):
@@ -53,6 +57,6 @@ class NumberMode:
         least = self.found[weakest]
         probs = np.asarray(least.probabilities)
         text = numbers.number_text(self.found) or ""
-        note = (f"least certain: digit {weakest + 1}, " + certainty.describe(probs)
-                if len(self.found) > 1 else certainty.describe(probs))
+        note = (f"Digit {weakest + 1}: " if len(self.found) > 1 else "") \
+            + certainty.describe(probs)
         self.panel.show_reading(least.image, probs, note, predictor.card.title, number=text)
