@@ -24,10 +24,10 @@ def drop_when_removed(predictor, image, digit, pixels) -> float:
 @pytest.mark.parametrize("how", ["gradient", "occlusion"])
 def test_explanations_point_at_what_the_answer_rests_on(mnist, torch_predictor,
                                                         keras_predictor, how):
-    images = mnist.test_x[:12].astype(np.float32) / 255
+    images = mnist.test_x[:8].astype(np.float32) / 255
     for predictor in (torch_predictor, keras_predictor):
         better = 0
-        for image, label in zip(images, mnist.test_y[:12], strict=True):
+        for image, label in zip(images, mnist.test_y[:8], strict=True):
             explain = predictor.explain if how == "gradient" else \
                 (lambda x, d, p=predictor: Predictor.explain(p, x, d))
             heat = explain(image, int(label))
@@ -39,7 +39,7 @@ def test_explanations_point_at_what_the_answer_rests_on(mnist, torch_predictor,
             random = rng.choice(ink, k, replace=False)
             better += drop_when_removed(predictor, image, int(label), top) > \
                 drop_when_removed(predictor, image, int(label), random)
-        assert better >= 9, f"{predictor.backend} {how}: only {better} of 12 explanations " \
+        assert better >= 6, f"{predictor.backend} {how}: only {better} of 8 explanations " \
                             "beat removing random ink"
 
 

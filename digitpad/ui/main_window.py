@@ -5,7 +5,6 @@ the training controller, and wires the widgets to them. Drawing never waits for 
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,15 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad import backends, certainty, models
+from digitpad import backends, models
 from digitpad import session as events
-from digitpad.preprocess import to_mnist
 from digitpad.resources import asset
 from digitpad.session import ModelSession
 from digitpad.ui import help_dialogs, image_io, menus, settings
 from digitpad.ui.canvas import DrawingCanvas
 from digitpad.ui.model_choices import ModelChoices
 from digitpad.ui.number_mode import NumberMode
+from digitpad.ui.reader import Reader
 from digitpad.ui.reading_panel import ReadingPanel
 from digitpad.ui.square import SquareHolder
 from digitpad.ui.status import StatusArea
@@ -50,7 +49,6 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(asset("icons", "digitpad.png"))))
         self.setAcceptDrops(True)
         QApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, False)
-        self.last_latency_ms: float | None = None
         self.loads = WorkerPool(self, threads=1, name="model-loading")
         self.tasks = WorkerPool(self, threads=2, name="tasks")
         self.session = ModelSession(self._submit_load)
@@ -79,6 +77,8 @@ class MainWindow(QMainWindow):
                                self)
         self.teacher.single_digit = lambda: not self.number_mode.on
         self.commands = menus.build(self)
+        self.reader = Reader(self.canvas, self.panel, self.session, self.status.latency,
+                             self.number_mode, self.commands.why.isChecked, self.predicted.emit)
         self.choices = ModelChoices(self.session, self.modelSelector, self.commands.choose_menu,
                                     self.select_model, self)
 
@@ -177,51 +177,12 @@ class MainWindow(QMainWindow):
         self.commands.clear.setEnabled(not self.canvas.is_blank())
 
     def predict_drawing(self) -> None:
-        """Read the canvas now: preprocess, predict, show. Blank means no guess."""
-        started = time.perf_counter()
-        whole = self.canvas.is_blank() or self.number_mode.on
-        digit = None if whole else to_mnist(self.canvas.ink())
-        self.show_reading(digit, started)
+        """Read the canvas now and show the answer (see ui.reader)."""
+        self.reader.read()
 
-    def show_reading(self, digit: np.ndarray | None, started: float) -> None:
-        predictor = self.session.predictor
-        if self.number_mode.on and predictor is not None and not self.canvas.is_blank():
-            self.number_mode.show(predictor)
-            weakest = self.number_mode.weakest()
-            if weakest is not None and self.commands.why.isChecked():
-                self._show_why(predictor, weakest.image, weakest.digit)
-            self.last_latency_ms = (time.perf_counter() - started) * 1000
-            self.status.latency.setText(f"{self.last_latency_ms:.1f} ms")
-            self.predicted.emit()
-            return
-        if digit is None:
-            self.panel.show_reading(None, None, self.canvas.hint)
-        elif predictor is None:
-            hint = "Loading model…" if self.session.loading else "No model: choose another one"
-            self.panel.show_reading(digit, None, hint)
-        else:
-            try:
-                probs = predictor.predict(digit[None])[0]
-            except Exception as err:  # e.g. a GPU that went away: say so, keep drawing
-                log.exception("reading with %s failed", predictor.path)
-                self.panel.show_model_status(f"Could not read the drawing: {err}", error=True)
-                self.panel.show_reading(digit, None, "No reading")
-                self.predicted.emit()
-                return
-            self.last_latency_ms = (time.perf_counter() - started) * 1000
-            self.status.latency.setText(f"{self.last_latency_ms:.1f} ms")
-            self.panel.show_reading(digit, probs, certainty.describe(probs),
-                                    predictor.card.title)
-            if self.commands.why.isChecked():
-                self._show_why(predictor, digit, int(probs.argmax()))
-        self.predicted.emit()
-
-    def _show_why(self, predictor, digit: np.ndarray, best: int) -> None:
-        """Which pixels pushed the network towards its answer, on the 28x28 preview."""
-        try:
-            self.previewImage.set_heat(predictor.explain(digit, best))
-        except Exception:  # an explanation is a nicety: never let it stop the reading
-            log.exception("explaining the reading with %s failed", predictor.path)
+    @property
+    def last_latency_ms(self) -> float | None:
+        return self.reader.last_latency_ms
 
     def toggle_numbers(self, on: bool) -> None:
         self.number_mode.set_on(on)

@@ -1,0 +1,78 @@
+"""Reading the canvas and showing the answer: one digit (preprocess, predict, "how sure", and
+"Show why" on the preview) or, in number mode, the whole number. Never lets a failing model stop
+the drawing: a reading that fails is reported in the panel."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtWidgets import QLabel
+
+from digitpad import certainty
+from digitpad.preprocess import to_mnist
+from digitpad.session import ModelSession
+from digitpad.ui.canvas import DrawingCanvas
+from digitpad.ui.number_mode import NumberMode
+from digitpad.ui.reading_panel import ReadingPanel
+
+log = logging.getLogger("digitpad.ui")
+
+
+class Reader:
+    def __init__(self, canvas: DrawingCanvas, panel: ReadingPanel, session: ModelSession,
+                 latency: QLabel, number_mode: NumberMode, why: Callable[[], bool],
+                 done: Callable[[], None]) -> None:
+        self.canvas, self.panel, self.session, self.latency = canvas, panel, session, latency
+        self.number_mode, self.why, self.done = number_mode, why, done
+        self.last_latency_ms: float | None = None
+
+    def read(self) -> None:
+        """Read the canvas now: preprocess, predict, show. Blank means no guess."""
+        started = time.perf_counter()
+        predictor = self.session.predictor
+        try:
+            if self.number_mode.on and predictor is not None and not self.canvas.is_blank():
+                self._read_number(predictor)
+            else:
+                self._read_digit(predictor)
+        finally:
+            self.done()
+        if predictor is not None and not self.canvas.is_blank():
+            self.last_latency_ms = (time.perf_counter() - started) * 1000
+            self.latency.setText(f"{self.last_latency_ms:.1f} ms")
+
+    def _read_number(self, predictor) -> None:
+        self.number_mode.show(predictor)
+        weakest = self.number_mode.weakest()
+        if weakest is not None and self.why():
+            self._show_why(predictor, weakest.image, weakest.digit)
+
+    def _read_digit(self, predictor) -> None:
+        digit = None if self.canvas.is_blank() else to_mnist(self.canvas.ink())
+        if digit is None:
+            self.panel.show_reading(None, None, self.canvas.hint)
+            return
+        if predictor is None:
+            hint = "Loading model…" if self.session.loading else "No model: choose another one"
+            self.panel.show_reading(digit, None, hint)
+            return
+        try:
+            probs = predictor.predict(digit[None])[0]
+        except Exception as err:  # e.g. a GPU that went away: say so, keep drawing
+            log.exception("reading with %s failed", predictor.path)
+            self.panel.show_model_status(f"Could not read the drawing: {err}", error=True)
+            self.panel.show_reading(digit, None, "No reading")
+            return
+        self.panel.show_reading(digit, probs, certainty.describe(probs), predictor.card.title)
+        if self.why():
+            self._show_why(predictor, digit, int(probs.argmax()))
+
+    def _show_why(self, predictor, digit: np.ndarray, best: int) -> None:
+        """Which pixels pushed the network towards its answer, on the 28x28 preview."""
+        try:
+            self.panel.previewImage.set_heat(predictor.explain(digit, best))
+        except Exception:  # an explanation is a nicety: never let it stop the reading
+            log.exception("explaining the reading with %s failed", predictor.path)
