@@ -83,6 +83,9 @@ class Report:
     time_to_ready_s: float | None = None
     quit_s: float | None = None
     screenshots: list[str] = field(default_factory=list)
+    misread: list[dict] = field(default_factory=list)
+    late_readings: list[dict] = field(default_factory=list)
+    tour: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -178,10 +181,27 @@ class Display:
         return Rect(int(values["Absolute upper-left X"]), int(values["Absolute upper-left Y"]),
                     int(values["Width"]), int(values["Height"]))
 
-    def screenshot(self, path: Path) -> Path:
-        """Save the whole screen as a PNG."""
-        Image.fromarray(self.capture()).save(path)
+    def screenshot(self, path: Path, windows: list[str] = ()) -> Path:
+        """Save the whole screen as a PNG, with these windows' own contents pasted on top, in
+        order. On this Xvfb a Qt window opened after the first one (a dialog, a menu) can read
+        back black from the root window while `xwd -id` of the window itself has its pixels."""
+        screen = self.capture().copy()
+        for window in windows:
+            try:
+                where, pixels = self.geometry(window), self.capture(window)
+            except (RuntimeError, ValueError, subprocess.SubprocessError):
+                continue  # closed meanwhile
+            x0, y0 = max(where.x, 0), max(where.y, 0)
+            x1 = min(where.x + pixels.shape[1], screen.shape[1])
+            y1 = min(where.y + pixels.shape[0], screen.shape[0])
+            if x1 > x0 and y1 > y0:
+                screen[y0:y1, x0:x1] = pixels[y0 - where.y:y1 - where.y, x0 - where.x:x1 - where.x]
+        Image.fromarray(screen).save(path)
         return path
+
+    def is_popup(self, window: str) -> bool:
+        """An override-redirect window: a menu, a combo box list, a tooltip."""
+        return "Override Redirect State: yes" in run(["xwininfo", "-id", window], self.env)
 
 
 def start_xvfb(size: str, wm: bool, log_dir: Path) -> tuple[str, list[subprocess.Popen]]:
@@ -292,6 +312,7 @@ class Session:
                                      stdout=open(out / "app.stdout.log", "w"),  # noqa: SIM115
                                      stderr=open(self.stderr_path, "w"))  # noqa: SIM115
         self.window = self._find_window()
+        self.home = home
         self.report.notes.append(f"DIGITPAD_HOME={home}")
         self.canvas = Rect(0, 0, 0, 0)
         self.bars: Bars | None = None
@@ -373,17 +394,30 @@ class Session:
             self.report.points += len(points)
 
     def wait_reading(self, blank: bool, timeout: float) -> tuple[int | None, float, bool]:
-        """Poll the bars until they show a reading (or, with blank, none)."""
+        """Poll the bars until they show a reading (or, with blank, none). A reading counts
+        only once the bars have not changed for --settle-ms: the app reads the drawing while it
+        is drawn (once a frame), so the first reading seen can be that of a half-drawn digit."""
         if self.bars is None:
             return None, 0.0, False
         deadline = time.time() + timeout
+        previous: np.ndarray | None = None
+        since = 0.0
         while True:
-            digit, share = read_bars(self.grab(), self.bars)
+            img = self.grab()
+            digit, share = read_bars(img, self.bars)
             if (digit is None) == blank:
-                return digit, share, True
+                if blank:
+                    return digit, share, True
+                crop = img[:, self.bars.x0:self.bars.x1]
+                if previous is None or not np.array_equal(crop, previous):
+                    previous, since = crop, time.time()
+                elif time.time() - since >= self.args.settle_ms / 1000:
+                    return digit, share, True
+            else:
+                previous = None
             if time.time() > deadline:
                 return digit, share, False
-            time.sleep(0.02)
+            time.sleep(0.03)
 
     def clear(self) -> None:
         self.display.xdo("key", "Escape")
@@ -419,9 +453,72 @@ class Session:
         self.display.xdo("key", "Return")
         self.report.notes.append(f"selector clicked at {x},{y}; typed {name!r}")
 
+    def windows(self, name: str = "digitpad") -> list[str]:
+        """The app's visible windows whose title matches `name` (every one of them ends in
+        "digitpad"), stacked as a person sees them: the main window, dialogs, then popups."""
+        try:
+            found = self.display.xdo("search", "--onlyvisible", "--pid", str(self.proc.pid),
+                                     "--name", "digitpad").split()
+            # by title here: `search --name "Your samples"` also finds the main window (seen
+            # with xdotool 3.x once the dialog has been closed)
+            found = [w for w in found if name in self.display.xdo("getwindowname", w)]
+        except RuntimeError:  # xdotool exits 1 when nothing matches; a window went away
+            return []
+        popups = [w for w in found if self.display.is_popup(w)]
+        rest = [w for w in found if w not in popups]
+        return sorted(rest, key=lambda w: w != self.window) + popups
+
+    def wait_window(self, name: str, present: bool = True, timeout: float = 10) -> float | None:
+        """Seconds until a window titled `name` appears (or, present=False, is gone)."""
+        start = time.time()
+        while time.time() - start < timeout:
+            if bool(self.windows(name)) == present:
+                return round(time.time() - start, 2)
+            time.sleep(0.1)
+        return None
+
     def shot(self, tag: str) -> None:
-        path = self.display.screenshot(self.out / f"shot_{tag}.png")
+        path = self.display.screenshot(self.out / f"shot_{tag}.png", self.windows())
         self.report.screenshots.append(str(path))
+
+    def tour(self, data: Path) -> None:
+        """What a new user tries next: teach a digit with its key, open Model > Your samples…
+        from the keyboard (Alt+M, S), open Model > Retrain… (Ctrl+T), closing each with Esc."""
+        steps: dict[str, object] = {}
+        self.report.tour = steps
+        self.focus()
+        seven = next(d for d in read_pendigits(data) if d.label == 7)
+        self.draw(seven)
+        steps["read_before_teaching"] = self.wait_reading(False, self.args.read_timeout)[0]
+        self.shot("tour_1_drawn")
+        self.display.xdo("key", "7")
+        steps["canvas_cleared_by_key"] = self.wait_reading(True, self.args.read_timeout)[2]
+        kept = sorted((self.home / "samples" / "7").glob("*"))
+        steps["samples_of_7_on_disk"] = len(kept)
+        self.shot("tour_2_taught")
+        self.display.xdo("key", "alt+m")
+        time.sleep(0.8)
+        self.shot("tour_3_model_menu")
+        self.display.xdo("key", "s")
+        steps["samples_window_s"] = self.wait_window("Your samples")
+        time.sleep(1.0)
+        self.shot("tour_4_samples")
+        self.display.xdo("key", "Escape")
+        steps["samples_closed_by_esc_s"] = self.wait_window("Your samples", present=False)
+        self.focus()
+        self.display.xdo("key", "ctrl+t")
+        steps["retrain_panel_s"] = self.wait_window("Retrain a model")
+        time.sleep(1.0)
+        self.shot("tour_5_retrain")
+        self.display.xdo("key", "ctrl+q")  # from the panel: does Quit work from here too?
+        time.sleep(1.0)
+        steps["ctrl_q_from_retrain_panel_quits"] = self.proc.poll() is not None
+        if self.proc.poll() is not None:  # quitting is not a crash
+            self.report.exit_code = self.proc.returncode
+            return
+        self.display.xdo("key", "Escape")
+        steps["retrain_closed_by_esc_s"] = self.wait_window("Retrain a model", present=False)
+        self.check_alive()
 
     def quit(self) -> None:
         """Ctrl+Q, timing until the process has exited."""
@@ -456,11 +553,23 @@ def replay(session: Session, args: argparse.Namespace) -> None:
         session.draw(digit)
         if not args.no_read:
             guess, _, seen = session.wait_reading(blank=False, timeout=args.read_timeout)
+            if guess != digit.label:  # look again: a busy app may not have caught up yet
+                time.sleep(0.5)
+                again, _, seen = session.wait_reading(blank=False, timeout=args.read_timeout)
+                if again != guess:
+                    report.late_readings.append({"n": n + args.skip, "label": digit.label,
+                                                 "first": guess, "then": again})
+                    guess = again
             if guess is None:
                 report.not_read += 1
             else:
                 report.read += 1
                 report.correct += guess == digit.label
+            if guess != digit.label:
+                report.misread.append({"n": n + args.skip, "label": digit.label, "read": guess,
+                                       "writer": digit.writer, "stable": seen})
+                if len(report.misread) <= args.miss_shots:
+                    session.shot(f"miss_{n:04d}_{digit.label}_as_{guess}")
         if args.shot_every and n % args.shot_every == 0:
             session.shot(f"{n:04d}")
         session.clear()
@@ -491,16 +600,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="pause between pen points (the tablet recorded one every 100 ms)")
     p.add_argument("--fill", type=float, default=0.7, help="share of the canvas a digit takes")
     p.add_argument("--shot-every", type=int, default=0, help="screenshot every N digits")
+    p.add_argument("--miss-shots", type=int, default=10,
+                   help="screenshot the first N misread digits")
     p.add_argument("--size", help="resize the window first, e.g. 1400x1000")
     p.add_argument("--screen", default="1920x1200", help="Xvfb screen size")
     p.add_argument("--no-wm", action="store_true", help="no window manager on a new Xvfb")
     p.add_argument("--no-read", action="store_true", help="do not read the predictions")
     p.add_argument("--read-timeout", type=float, default=2.0)
+    p.add_argument("--settle-ms", type=float, default=80.0,
+                   help="a reading counts once the bars have not changed for this long")
     p.add_argument("--ready-timeout", type=float, default=180.0)
     p.add_argument("--switch-to", help='choose this model midway, e.g. "Keras CNN"')
     p.add_argument("--switch-at", type=int, default=0, help="after this many digits")
     p.add_argument("--switch-wait", type=float, default=20.0,
                    help="seconds to let the new model load")
+    p.add_argument("--tour", action="store_true",
+                   help="at the end, teach a 7 with its key, open Your samples and Retrain")
     p.add_argument("--keep-open", action="store_true", help="leave the app running at the end")
     p.add_argument("--data", default=str(PENDIGITS))
     p.add_argument("--home", help="DIGITPAD_HOME (default: a fresh folder under --out)")
@@ -535,7 +650,9 @@ def main(argv: list[str] | None = None) -> int:
         replay(session, args)
         report.rss_mb["end"] = round(rss_mb(session.proc.pid), 1)
         session.shot("end")
-        if not args.keep_open:
+        if args.tour:
+            session.tour(Path(args.data))
+        if not args.keep_open and session.proc.poll() is None:
             session.quit()
     except (RuntimeError, ValueError, subprocess.SubprocessError, OSError) as error:
         report.notes.append(f"stopped: {error}")

@@ -35,6 +35,7 @@ def build(window: QMainWindow) -> SimpleNamespace:
     a.open = action("&Open image…", window.choose_image, K.Open, "Classify a picture file")
     a.save = action("&Save drawing as PNG…", window.choose_save, K.Save)
     a.quit = action("&Quit", window.close, K.Quit)
+    a.quit.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # from dialogs too
     a.undo = canvas.history.createUndoAction(window, "&Undo")
     a.undo.setShortcuts([QKeySequence("Ctrl+Z")])
     a.redo = canvas.history.createRedoAction(window, "&Redo")

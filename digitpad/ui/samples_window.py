@@ -98,6 +98,7 @@ class SamplesWindow(QDialog):
         run.addWidget(self.personaliseButton)
         run.addWidget(self.progress, 1)
         run.addWidget(self.cancelButton)
+        run.addStretch(0)  # takes the room while the progress bar is hidden
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.gallery, 1)
@@ -124,8 +125,9 @@ class SamplesWindow(QDialog):
         self.digit.setCurrentIndex(max(0, self.digit.findData(chosen)))
         self.digit.blockSignals(False)
         if len(self.found):
-            per = ", ".join(f"{d}: {n}" for d, n in counts.items())
-            text = f"{len(self.found)} samples ({per})."
+            per = ", ".join(f"{n} × {d}" for d, n in counts.items() if n)
+            n = len(self.found)
+            text = f"{n} sample{'s' if n != 1 else ''}: {per}."
         else:
             text = ("No samples yet. In the main window, draw a digit and press its key (0-9) or "
                     "click its bar; Enter keeps a drawing that was read right.")
@@ -158,6 +160,8 @@ class SamplesWindow(QDialog):
         enough = len(self.found) >= MIN_SAMPLES
         self.personaliseButton.setEnabled(base is not None and enough and not busy)
         self.cancelButton.setEnabled(busy)
+        self.progress.setVisible(busy)
+        self.cancelButton.setVisible(busy)
         if base is None:
             self.about.setText("Personalise needs an active model.")
         else:
