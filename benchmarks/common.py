@@ -67,7 +67,7 @@ RESULTS = ROOT / "benchmarks" / "results.md"
 
 def _split(text: str) -> tuple[str, dict[str, str]]:
     """A results file's header and its `## ` sections (title -> body), in order."""
-    head, *chunks = text.split("\n## ")
+    head, *chunks = ("\n" + text).split("\n## ")
     found = {}
     for chunk in chunks:
         title, _, body = chunk.partition("\n")

@@ -79,8 +79,8 @@ def _run(backend_names: list[str]) -> tuple[list[dict], list[str]]:
         if mean_after < TARGETS["mean_after"]:
             missed.append(f"{before_model.card.title}: mean accuracy after personalising "
                           f"{mean_after:.2%} (target 99.5%)")
-        not_halved = [r["writer"] for r in mine_rows
-                      if r["errors_before"] and r["errors_after"] > r["errors_before"] / 2]
+        not_halved = [r["writer"] for r in mine_rows  # 0 -> 1 counts too
+                      if r["errors_after"] > r["errors_before"] / 2]
         if not_halved:
             missed.append(f"{before_model.card.title}: errors not halved for writers "
                           f"{not_halved}")
