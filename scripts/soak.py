@@ -69,6 +69,7 @@ def main() -> int:
         f"| workers left running | {left} | 0 |",
         f"| longest event-loop block | {report.longest_block_s:.2f} s | "
         f"< {BLOCK_LIMIT_S:g} s |",
+        f"| slowest single action (run on the GUI thread) | {report.block_cause()} | |",
         f"| resident memory: start / after warm-up / end | {report.rss_start_mb:.0f} / "
         f"{report.rss_warm_mb:.0f} / {report.rss_end_mb:.0f} MB | |",
         f"| peak resident memory | {report.rss_peak_mb:.0f} MB | |",

@@ -41,6 +41,11 @@ class Report:
     rss_end_mb: float = 0.0
     rss_peak_mb: float = 0.0
     errors: int = 0
+    slowest_action: tuple[str, float] = ("", 0.0)  # what held the event loop longest
+
+    def block_cause(self) -> str:
+        name, seconds = self.slowest_action
+        return f"{name} ({seconds:.2f} s)" if name else "-"
 
     def growth_mb(self) -> float:
         return self.rss_end_mb - self.rss_warm_mb
@@ -181,7 +186,11 @@ class Monkey:
                 runner.stop()
                 return
             name = self.actions[self.rng.choice(len(self.actions), p=self.weights)]
+            began = time.perf_counter()
             self.do(name)
+            took = time.perf_counter() - began
+            if took > report.slowest_action[1]:
+                report.slowest_action = (name, took)
             report.actions += 1
             report.counts[name] = report.counts.get(name, 0) + 1
             share = report.actions / actions if actions else elapsed / seconds
