@@ -39,6 +39,31 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float]:
     return float(np.percentile(samples_ms, 50)), float(np.percentile(samples_ms, 99))
 
 
+class StealMeter:
+    """The share of CPU time the hypervisor took from this VM while the block ran ("steal" in
+    /proc/stat): on a shared VM it explains a slow run that the code did not cause."""
+
+    def __enter__(self) -> StealMeter:
+        self._start = _cpu_ticks()
+        self.percent: float | None = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        start, end = self._start, _cpu_ticks()
+        if start and end:
+            total = sum(end) - sum(start)
+            self.percent = 100.0 * (end[7] - start[7]) / total if total else 0.0
+
+
+def _cpu_ticks() -> list[int] | None:
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()
+    except (OSError, IndexError):
+        return None
+    ticks = [int(t) for t in first[1:9]]
+    return ticks if len(ticks) == 8 else None
+
+
 def machine() -> str:
     cpu = platform.processor() or "unknown CPU"
     try:

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from benchmarks.common import ROOT, canvas_drawings, percentiles
+from benchmarks.common import ROOT, StealMeter, canvas_drawings, percentiles
 
 N = 1000
 N_PREDICT = 200  # Model.predict is slow; fewer calls give the same picture
@@ -84,7 +84,9 @@ def numpy_first_child(backend: str) -> None:
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(row)
-    for backend in ("torch", "keras"):
-        print(numpy_first(backend))
+    with StealMeter() as steal:
+        for row in run():
+            print(row)
+        for backend in ("torch", "keras"):
+            print(numpy_first(backend))
+    print({"steal_percent": steal.percent})

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import latency, personalisation, reading, startup, training  # noqa: E402
-from benchmarks.common import ROOT, machine, write_results  # noqa: E402
+from benchmarks.common import ROOT, StealMeter, machine, write_results  # noqa: E402
 
 TARGETS = {"latency_p50": 1.0, "latency_p99": 3.0, "window_s": 0.8, "speedup": 3.0}
 
@@ -44,11 +44,12 @@ def main() -> None:
 
     lines.append("## Live prediction latency (preprocessing + prediction, 1,000 drawings)\n")
     lines.append("| model | p50 ms | p99 ms | note |\n| --- | ---: | ---: | --- |")
-    rows = latency.run()
-    for backend in ("torch", "keras"):
-        fresh = latency.numpy_first(backend)
-        rows.append({"model": f"{'PyTorch' if backend == 'torch' else 'Keras'} CNN, fresh "
-                     "process that imported numpy first", **fresh})
+    with StealMeter() as steal:
+        rows = latency.run()
+        for backend in ("torch", "keras"):
+            fresh = latency.numpy_first(backend)
+            rows.append({"model": f"{'PyTorch' if backend == 'torch' else 'Keras'} CNN, fresh "
+                         "process that imported numpy first", **fresh})
     for row in rows:
         note = f"{row['ratio']:.0f}x slower than ours" if "ratio" in row else ""
         slow = row["p50_ms"] > TARGETS["latency_p50"] or row["p99_ms"] > TARGETS["latency_p99"]
@@ -57,6 +58,9 @@ def main() -> None:
                           f"p99 {row['p99_ms']:.2f} ms (target 1 / 3 ms): look for other "
                           "processes or BLAS threads competing for the cores")
         lines.append(f"| {row['model']} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {note} |")
+    if steal.percent is not None:
+        lines.append(f"\nCPU time taken by the hypervisor (steal) during these runs: "
+                     f"{steal.percent:.0f}% (above a few percent, every figure here is slowed).")
 
     lines.append("\n## Start-up (median of 5 launches, offscreen)\n")
     s = startup.run()
