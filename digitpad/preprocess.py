@@ -8,6 +8,7 @@ contrast; every one of those differences is removed here, in numpy only, in well
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -63,25 +64,49 @@ def _stretch(gray: np.ndarray, paper: float, strongest: float) -> np.ndarray:
     return np.clip(gray, 0.0, 1.0, out=gray)
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where the 28x28 image lies on the picture it came from: pixel (x, y) of the 28x28 image
+    starts at picture pixel (left + x * scale, top + y * scale). Lets the window show, on the
+    canvas, what the network saw in each of its pixels."""
+
+    left: float
+    top: float
+    scale: float
+
+
 def to_mnist(image: np.ndarray) -> np.ndarray | None:
     """The 28x28 float32 (0..1, ink bright) image for any digit picture, or None when blank."""
+    placed = to_mnist_placed(image)
+    return None if placed is None else placed[0]
+
+
+def to_mnist_placed(image: np.ndarray) -> tuple[np.ndarray, Placement] | None:
+    """`to_mnist`, and where its 28x28 pixels lie on `image`."""
     with one_thread():
         return _to_mnist(image)
 
 
-def _to_mnist(image: np.ndarray) -> np.ndarray | None:
+def _to_mnist(image: np.ndarray) -> tuple[np.ndarray, Placement] | None:
     ink = to_ink(image)
     box = _ink_box(ink)
     if box is None:
         return None
     top, bottom, left, right = box
     crop = ink[top:bottom, left:right]
-    work = _normalise_stroke(_fit(crop, WORK))
+    fitted = _fit(crop, WORK)
+    work = _normalise_stroke(fitted)
+    grown = (work.shape[0] - fitted.shape[0]) / 2  # dilation pads the work image
     digit = _fit(work, BOX)
     peak = float(digit.max())
     if peak <= 0.0:
         return None
-    return _centre(np.clip(digit / peak, 0.0, 1.0))
+    out, (y28, x28) = _centre(np.clip(digit / peak, 0.0, 1.0))
+    to_work = max(work.shape) / max(digit.shape)      # 28x28 pixel -> work pixels
+    to_picture = max(crop.shape) / max(fitted.shape)  # work pixel -> picture pixels
+    scale = to_work * to_picture
+    return out, Placement(left - (x28 * to_work + grown) * to_picture,
+                          top - (y28 * to_work + grown) * to_picture, scale)
 
 
 def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -164,7 +189,7 @@ def _grow(img: np.ndarray, steps: int, op: np.ufunc) -> np.ndarray:
     return out
 
 
-def _centre(digit: np.ndarray) -> np.ndarray:
+def _centre(digit: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     """Paste into 28x28 so that the centre of mass lands on the centre (as MNIST did)."""
     h, w = digit.shape
     total = float(digit.sum())
@@ -175,4 +200,4 @@ def _centre(digit: np.ndarray) -> np.ndarray:
     left = int(np.clip(round(SIZE / 2 - cx), 0, SIZE - w))
     out = np.zeros((SIZE, SIZE), np.float32)
     out[top : top + h, left : left + w] = digit
-    return out
+    return out, (top, left)

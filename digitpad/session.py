@@ -22,7 +22,8 @@ from digitpad.errors import DeviceUnavailable, ModelFileError
 
 log = logging.getLogger("digitpad.session")
 
-CACHE_SIZE = 6  # loaded models kept for instant switching back; the oldest unused goes first
+CACHE_SIZE = 8  # loaded models kept for instant switching back (the 5 bundled and 3 more);
+# the oldest unused goes first. Reloading a Keras model costs TensorFlow memory it never returns.
 Submit = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]], None]
 Listener = Callable[[str], None]
 

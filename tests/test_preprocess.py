@@ -113,3 +113,24 @@ def test_bad_shapes_are_refused():
         to_ink(np.zeros((4, 4, 2)))
     with pytest.raises(ValueError, match="shape"):
         to_ink(np.zeros((0, 0)))
+
+
+def test_placement_maps_the_28x28_image_back_onto_the_picture(mnist):
+    """What the window needs to paint "Show why" over the drawing: the 28x28 image's ink,
+    mapped back, covers the picture's ink (within a stroke width)."""
+    from PIL import Image
+
+    from digitpad.preprocess import to_mnist_placed
+
+    big = np.asarray(Image.fromarray(mnist.test_x[0]).resize((150, 150), Image.BILINEAR))
+    sheet = np.zeros((400, 500), np.uint8)
+    sheet[80:230, 260:410] = big
+    digit, place = to_mnist_placed(255 - sheet)
+    rows, cols = np.nonzero(digit > 0.5)
+    ys, xs = np.nonzero(sheet > 128)
+    mapped_x = place.left + (cols + 0.5) * place.scale
+    mapped_y = place.top + (rows + 0.5) * place.scale
+    tolerance = 2.5 * place.scale  # a 28x28 pixel, and MNIST's stroke evening
+    assert abs(mapped_x.min() - xs.min()) < tolerance and abs(mapped_x.max() - xs.max()) < tolerance
+    assert abs(mapped_y.min() - ys.min()) < tolerance and abs(mapped_y.max() - ys.max()) < tolerance
+    assert 150 / 28 < place.scale < 150 / 14  # about 20 of the 28 pixels span the digit

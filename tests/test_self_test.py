@@ -6,8 +6,8 @@ def test_self_test_passes_on_the_source_install():
     run = subprocess.run([sys.executable, "-m", "digitpad", "--self-test"], capture_output=True,
                          text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "self-test: 6 passed, 0 failed" in run.stdout
-    assert run.stdout.count("reads the sample 7") == 4
+    assert "self-test: 7 passed, 0 failed" in run.stdout  # 5 bundled models, 2 trainings
+    assert run.stdout.count("reads the sample 7") == 5 and "onnx_cnn.onnx" in run.stdout
 
 
 def test_self_test_fails_when_a_model_is_damaged(tmp_path, monkeypatch):

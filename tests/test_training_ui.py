@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from digitpad import models
+from digitpad import export, models
 from tests.gui import line
 from tests.test_window import LOAD_MS, open_window
 
@@ -197,12 +197,12 @@ def test_model_manager_protects_bundled_models_and_manages_user_ones(qtbot, priv
         model_manager.rename(models.default_model("torch"), "mine now")
     model_manager.rename(mine, "My favourite")
     assert models.read_card(mine).name == "My favourite"
-    exported = model_manager.export(mine, tmp_path)
+    exported = export.copy_model(mine, tmp_path)
     assert exported.is_file() and models.card_path(exported).is_file()
     window = open_window(qtbot)
     manager = window.open_model_manager()
     names = [manager.table.item(r, 0).text() for r in range(manager.table.rowCount())]
-    assert "My favourite" in names and sum("(bundled)" in n for n in names) == 4
+    assert "My favourite" in names and sum("(bundled)" in n for n in names) == 5
     model_manager.delete(mine)
     assert not mine.exists() and not models.card_path(mine).exists()
     QApplication.processEvents()

@@ -57,13 +57,23 @@ def test_show_why_colours_the_preview_and_is_remembered(qtbot):
     qtbot.waitUntil(lambda: window.probabilityBars.probabilities() is not None)
     assert not window.previewImage.showing_why()
     window.commands.why.trigger()
-    assert window.previewImage.showing_why()
+    assert window.previewImage.showing_why() and window.canvas.showing_heat()
     line(window.canvas, (0.3, 0.2), (0.7, 0.2))  # still shown while drawing on
     qtbot.waitUntil(lambda: window.previewImage.showing_why())
+    # ... and faintly over the strokes on the canvas: some ink tinted red (towards the answer)
+    assert count_tinted(window.canvas) > 20
     window.close()
     again = open_window(qtbot)
     assert again.commands.why.isChecked()
     again.commands.why.trigger()
     line(again.canvas, (0.5, 0.15), (0.5, 0.85))
     qtbot.waitUntil(lambda: again.probabilityBars.probabilities() is not None)
-    assert not again.previewImage.showing_why()
+    assert not again.previewImage.showing_why() and not again.canvas.showing_heat()
+    assert count_tinted(again.canvas) == 0  # black ink on white paper only
+
+
+def count_tinted(canvas) -> int:
+    shot = canvas.grab().toImage()
+    colours = [shot.pixelColor(x, y) for x in range(0, shot.width(), 3)
+               for y in range(0, shot.height(), 3)]
+    return sum(c.red() > c.green() + 40 and c.red() > c.blue() + 40 for c in colours)

@@ -31,7 +31,7 @@ class TrainConfig:
     track_test: bool = False  # also measure test accuracy after every epoch (benchmarks)
 
     def __post_init__(self) -> None:
-        names = backends.names()
+        names = backends.training_backends()
         checks = [
             (self.backend in names, f"backend must be one of {', '.join(names)}"),
             (self.arch in ARCHS, f"architecture must be one of {', '.join(ARCHS)}"),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 MODULES = {
     "torch": "digitpad.backends.torch_backend",
     "keras": "digitpad.backends.keras_backend",
+    "onnx": "digitpad.backends.onnx_backend",
 }
 
 
@@ -61,6 +62,11 @@ def for_path(path: Path) -> Backend:
 def installed() -> tuple[str, ...]:
     """The backends whose framework can be imported here (checked without importing it)."""
     return tuple(name for name in MODULES if get(name).available())
+
+
+def training_backends() -> tuple[str, ...]:
+    """The registered backends that can train a network, installed or not."""
+    return tuple(name for name in MODULES if get(name).trains)
 
 
 def trainable() -> tuple[str, ...]:

@@ -90,6 +90,7 @@ class Backend(ABC):
     framework: ClassVar[str]   # the module that must be importable for this backend to work
     nets: ClassVar[str] = ""   # the module with the backend's networks: build, save (training)
     trains: ClassVar[bool] = True
+    export_formats: ClassVar[tuple[str, ...]] = ()  # what `export` writes (digitpad.export)
     gpu_prefix: ClassVar[str] = "cuda"  # how this framework names GPUs: "cuda:0" or "gpu:0"
 
     def available(self) -> bool:
@@ -128,6 +129,13 @@ class Backend(ABC):
         if not self.nets:
             raise Unsupported(f"{self.label} models cannot be saved by digitpad")
         import_module(self.nets).save(model, arch, str(path))
+
+    def export(self, predictor: Predictor, fmt: str, path: Path) -> None:
+        """Write the loaded model in another format (one of `export_formats`), giving
+        probabilities for (batch, 28, 28) images as `predict` does."""
+        if fmt not in self.export_formats or not self.nets:
+            raise Unsupported(f"{self.label} models cannot be exported to {fmt}")
+        import_module(self.nets).export(predictor.model, fmt, str(path))
 
     # --- training -------------------------------------------------------------------------
     def build(self, arch: str) -> Any:

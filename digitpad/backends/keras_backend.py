@@ -161,6 +161,7 @@ class KerasBackend(Backend):
     framework = "tensorflow"
     nets = "digitpad.backends.keras_nets"
     gpu_prefix = "gpu"
+    export_formats = ("onnx", "tflite", "savedmodel")
 
     def devices(self) -> list[Device]:
         from digitpad.backends.tf_import import tensorflow

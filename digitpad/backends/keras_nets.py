@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import warnings
+
 import numpy as np
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
@@ -100,6 +104,24 @@ def save(model, arch: str, path: str) -> None:
     clean = build(arch)
     clean.set_weights(model.get_weights())
     clean.save(path)
+
+
+KERAS_FORMATS = {"onnx": "onnx", "tflite": "litert", "savedmodel": "tf_saved_model"}
+
+
+def export(model, fmt: str, path: str) -> None:
+    """ONNX, TFLite or SavedModel of the network with its softmax (what `predict` gives), one
+    input "image" of (batch, 28, 28)."""
+    from digitpad.backends.tf_import import keras as load_keras
+
+    keras = load_keras()
+    image = keras.Input((28, 28), name="image")
+    probabilities = keras.layers.Softmax(name="probabilities")(model(image, training=False))
+    wrapped = keras.Model(image, probabilities, name=model.name)
+    wrapped(np.zeros((1, 28, 28), np.float32))  # the exporters want a model that has run
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")  # converters' deprecation notes
+        wrapped.export(path, format=KERAS_FORMATS[fmt], verbose=False)
 
 
 def load(path: str):

@@ -95,6 +95,7 @@ class TorchBackend(Backend):
     framework = "torch"
     nets = "digitpad.backends.torch_nets"
     gpu_prefix = "cuda"
+    export_formats = ("onnx", "torchscript")
 
     def devices(self) -> list[Device]:
         import torch

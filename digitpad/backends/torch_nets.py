@@ -3,6 +3,11 @@ their file format: a dict of plain tensors that `torch.load(weights_only=True)` 
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import io
+import warnings
+
 import numpy as np
 import torch
 from torch import nn
@@ -67,6 +72,45 @@ def input_gradient(model: nn.Module, image: np.ndarray, digit: int) -> np.ndarra
     with torch.enable_grad():
         model(x)[0, digit].backward()
     return (x.grad * x).detach()[0].cpu().numpy()
+
+
+class _Probabilities(nn.Module):
+    """The network with its softmax, so an exported model gives what `predict` gives."""
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.net(x), dim=1)
+
+
+def _for_export(model: nn.Module) -> nn.Module:
+    """A CPU copy in inference mode: the model being read from is left as it was."""
+    return _Probabilities(copy.deepcopy(model).cpu()).eval()
+
+
+def export_onnx(model: nn.Module, path: str) -> None:
+    """ONNX through torch.export: input "image" (batch, 28, 28), output "probabilities"."""
+    batch = torch.export.Dim("batch", min=1, max=65536)
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")  # the exporter's progress lines and advice
+        torch.onnx.export(_for_export(model), (torch.zeros(2, 28, 28),), path,
+                          input_names=["image"], output_names=["probabilities"],
+                          dynamic_shapes=({0: batch},), dynamo=True, verbose=False,
+                          optimize=True, external_data=False)
+
+
+def export_torchscript(model: nn.Module, path: str) -> None:
+    """TorchScript by tracing (the networks have no data-dependent branches)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # TorchScript is deprecated upstream, still widely run
+        traced = torch.jit.trace(_for_export(model), torch.zeros(2, 28, 28))
+        traced.save(path)
+
+
+def export(model: nn.Module, fmt: str, path: str) -> None:
+    {"onnx": export_onnx, "torchscript": export_torchscript}[fmt](model, path)
 
 
 def save(model: nn.Module, arch: str, path: str) -> None:

@@ -1,5 +1,5 @@
 """The `digitpad` command: the window by default, and predict / evaluate / train / devices /
-samples / personalise.
+samples / personalise / export.
 
 Each command lives in a module of this package that adds its parser and its function; heavy
 frameworks are imported only by the command that needs them.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from digitpad.cli import personal, reading, training
+from digitpad.cli import exporting, personal, reading, training
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     reading.add_commands(sub)
     training.add_commands(sub)
     personal.add_commands(sub)
+    exporting.add_commands(sub)
     return parser
 
 

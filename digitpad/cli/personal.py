@@ -28,7 +28,7 @@ def add_commands(sub) -> None:
     p.set_defaults(run=samples)
 
     p = sub.add_parser("personalise", help="fine-tune a copy of a model on your samples")
-    p.add_argument("--backend", choices=backends.names(), default="torch")
+    p.add_argument("--backend", choices=backends.training_backends(), default="torch")
     p.add_argument("--model", type=Path, help="base model (default: the bundled CNN)")
     p.add_argument("--samples", type=Path,
                    help="samples folder or exported zip (default: your own samples)")

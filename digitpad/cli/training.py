@@ -15,7 +15,7 @@ EXIT_CANCELLED = 130
 
 def add_commands(sub) -> None:
     p = sub.add_parser("train", help="train a model and save it with its model card")
-    p.add_argument("--backend", choices=backends.names(), required=True)
+    p.add_argument("--backend", choices=backends.training_backends(), required=True)
     p.add_argument("--arch", choices=("mlp", "cnn"), default=DEFAULTS.arch)
     p.add_argument("--epochs", type=int, default=DEFAULTS.epochs)
     p.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size)

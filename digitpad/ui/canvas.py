@@ -31,6 +31,7 @@ PAPER = QColor(255, 255, 255)
 INK = QColor(0, 0, 0)
 FRAME_MS = 16        # one frame at 60 Hz: the most often `changed` fires while drawing
 UNDO_STEPS = 200     # the history keeps this many steps; older ones are dropped
+HEAT_OPACITY = 1.0  # "Show why" tints the strokes; the drawing stays readable
 PICTURE_MAX_PX = 1024  # an opened picture is kept at most this large (uint8): bounded memory
 
 
@@ -89,6 +90,7 @@ class DrawingCanvas(QWidget):
         self._pending = QTimer(self, singleShot=True)
         self._pending.timeout.connect(self._emit_now)
         self._marks: list[tuple[tuple[float, float, float, float], str, bool]] = []
+        self._heat: tuple[QImage, QRectF] | None = None
 
     # --- public -------------------------------------------------------------------------
     def clear(self) -> None:
@@ -112,6 +114,15 @@ class DrawingCanvas(QWidget):
         under the box, and whether to highlight it (the least certain digit)."""
         self._marks = marks
         self.update()
+
+    def set_heat(self, heat: QImage | None, area: QRectF | None = None) -> None:
+        """A faint "Show why" picture over the drawing, stretched over `area` (in the pixels
+        of `ink()`); None removes it."""
+        self._heat = (heat, area) if heat is not None and area is not None else None
+        self.update()
+
+    def showing_heat(self) -> bool:
+        return self._heat is not None
 
     def stroke_points(self) -> list[np.ndarray]:
         """The drawn strokes as (K, 2) arrays of widget pixels (erasures are not included)."""
@@ -186,6 +197,8 @@ class DrawingCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.drawImage(QRectF(0, 0, self.width(), self.height()), self._image)
+        if self._heat is not None:
+            self._paint_heat(painter, *self._heat)
         if self.is_blank() and self.hint:
             painter.setPen(QColor(150, 150, 150))
             font = painter.font()
@@ -203,6 +216,17 @@ class DrawingCanvas(QWidget):
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
 
     # --- internals ----------------------------------------------------------------------
+    def _paint_heat(self, painter: QPainter, heat: QImage, area: QRectF) -> None:
+        to_widget = self.width() / max(1, self._image.width())
+        painter.save()
+        painter.setOpacity(HEAT_OPACITY)
+        # Lighten: the black strokes take the colour, the white paper stays white.
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Lighten)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(QRectF(area.x() * to_widget, area.y() * to_widget,
+                                 area.width() * to_widget, area.height() * to_widget), heat)
+        painter.restore()
+
     def _set_items(self, items: list) -> None:
         """Called by the history: show these items, redrawn as whole smooth paths."""
         self.items = list(items)

@@ -25,6 +25,7 @@ from digitpad.resources import asset
 from digitpad.session import ModelSession
 from digitpad.ui import help_dialogs, image_io, menus, settings
 from digitpad.ui.canvas import DrawingCanvas
+from digitpad.ui.exporting import Exporter
 from digitpad.ui.model_choices import ModelChoices
 from digitpad.ui.number_mode import NumberMode
 from digitpad.ui.reader import Reader
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         QApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, False)
         self.loads = WorkerPool(self, threads=1, name="model-loading")
         self.tasks = WorkerPool(self, threads=2, name="tasks")
+        self.exporter = Exporter(self.tasks)
         self.session = ModelSession(self._submit_load)
         self.training = TrainingController(self.tasks, self)
         self._dialogs: dict[str, QWidget] = {}
@@ -154,6 +156,11 @@ class MainWindow(QMainWindow):
         if was_active:
             self.select_model(models.default_model("torch"))
 
+    def export_model(self) -> None:
+        """Export the model reading the canvas (Model > Export…)."""
+        if self.session.active is not None:
+            self.exporter.ask(self, self.session.active, self.status.say)
+
     def choose_model_file(self) -> None:
         suffixes = " ".join(f"*{backends.get(n).suffix}" for n in backends.installed())
         name, _ = QFileDialog.getOpenFileName(self, "Load model file", str(models.models_dir()),
@@ -248,8 +255,8 @@ class MainWindow(QMainWindow):
     def open_model_manager(self):
         from digitpad.ui.model_manager import ModelManager
 
-        dialog = self._dialog("models", lambda: ModelManager(self.session, self.select_model,
-                                                             self.model_deleted, self))
+        dialog = self._dialog("models", lambda: ModelManager(
+            self.session, self.select_model, self.model_deleted, self.exporter, self))
         dialog.reload()
         return dialog
 

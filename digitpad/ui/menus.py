@@ -53,6 +53,9 @@ def build(window: QMainWindow) -> SimpleNamespace:
                        "Train a new model in the background")
     a.evaluate = action("&Evaluate…", window.open_evaluation, "Ctrl+E",
                         "Accuracy and mistakes on the MNIST test set")
+    a.export = action("&Export model…", window.export_model,
+                      tip="Save the model as ONNX, TorchScript, TFLite or SavedModel for other "
+                      "programs, checked against the original")
     a.manage = action("&Manage models…", window.open_model_manager,
                       tip="Rename, delete or export models")
     a.samples = action("Your &samples…", window.open_samples,
@@ -101,7 +104,7 @@ def build(window: QMainWindow) -> SimpleNamespace:
     view.addActions([a.number, a.why])
     a.model_menu = bar.addMenu("&Model")
     a.choose_menu = a.model_menu.addMenu("&Choose model")
-    a.model_menu.addActions([a.load_model, a.manage, a.samples])
+    a.model_menu.addActions([a.load_model, a.export, a.manage, a.samples])
     a.model_menu.addSeparator()
     a.model_menu.addActions([a.retrain, a.evaluate])
     help_menu = bar.addMenu("&Help")

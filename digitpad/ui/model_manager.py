@@ -4,7 +4,6 @@ deleted."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from digitpad import backends, models
 from digitpad.session import ModelSession
+from digitpad.ui.exporting import Exporter
 
 COLUMNS = ("Name", "Backend", "Arch", "Test accuracy", "Training data", "Created", "File")
 
@@ -46,24 +45,14 @@ def delete(path: Path) -> None:
     models.card_path(path).unlink(missing_ok=True)
 
 
-def export(path: Path, target: Path) -> Path:
-    """Copy a model and its card to `target` (a file path or a folder)."""
-    target = Path(target)
-    if target.is_dir():
-        target = target / path.name
-    shutil.copyfile(path, target)
-    if models.card_path(path).exists():
-        shutil.copyfile(models.card_path(path), models.card_path(target))
-    return target
-
-
 class ModelManager(QDialog):
     def __init__(self, session: ModelSession, choose: Callable[[Path], None],
-                 deleted: Callable[[Path], None], parent=None) -> None:
+                 deleted: Callable[[Path], None], exporter: Exporter, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("modelManager")
         self.setWindowTitle("Models")
         self.session, self.choose, self.deleted = session, choose, deleted
+        self.exporter = exporter
         self.table = QTableWidget(0, len(COLUMNS), objectName="modelTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -160,16 +149,8 @@ class ModelManager(QDialog):
         self._changed(f"Deleted {chosen[0].name}")
 
     def _export(self) -> None:
-        if not (chosen := self.selected()):
-            return
-        name, _ = QFileDialog.getSaveFileName(self, "Export model", chosen[0].name)
-        if name:
-            try:
-                target = export(chosen[0], Path(name))
-            except OSError as err:
-                self.status.setText(f"Could not export: {err}")
-                return
-            self.status.setText(f"Exported to {target}")
+        if chosen := self.selected():
+            self.exporter.ask(self, chosen[0], self.status.setText)
 
     def _changed(self, what: str) -> None:
         self.session.refresh()

@@ -30,21 +30,8 @@ class PreviewImage(QWidget):
         self.update()
 
     def set_heat(self, heat: np.ndarray | None) -> None:
-        """Overlay (28, 28) contributions: red towards the answer, blue away from it, the
-        strongest fully coloured; None removes it."""
-        self._heat = QImage()
-        if heat is not None:
-            heat = np.asarray(heat, np.float32)
-            scale = float(np.abs(heat).max()) or 1.0
-            share = np.clip(heat / scale, -1.0, 1.0)
-            rgba = np.zeros((28, 28, 4), np.uint8)
-            rgba[..., 0] = np.where(share > 0, 255, 40)
-            rgba[..., 1] = np.where(share > 0, 70, 120)
-            rgba[..., 2] = np.where(share > 0, 40, 255)
-            rgba[..., 3] = np.round(np.abs(share) * 220).astype(np.uint8)
-            rgba = np.ascontiguousarray(rgba)
-            self._heat = QImage(rgba.data, 28, 28, 28 * 4,
-                                QImage.Format.Format_RGBA8888).copy()
+        """Overlay (28, 28) contributions (see `heat_image`); None removes it."""
+        self._heat = QImage() if heat is None else heat_image(heat)
         self.update()
 
     def showing_why(self) -> bool:
@@ -86,3 +73,18 @@ class PreviewImage(QWidget):
         if self._pixels is None:
             painter.setPen(QColor(140, 140, 140))
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "28 × 28")
+
+
+def heat_image(heat: np.ndarray) -> QImage:
+    """(28, 28) contributions as a 28x28 picture: red towards the answer, blue away from it,
+    the strongest fully coloured, the rest fading to transparent."""
+    heat = np.asarray(heat, np.float32)
+    scale = float(np.abs(heat).max()) or 1.0
+    share = np.clip(heat / scale, -1.0, 1.0)
+    rgba = np.zeros((28, 28, 4), np.uint8)
+    rgba[..., 0] = np.where(share > 0, 255, 40)
+    rgba[..., 1] = np.where(share > 0, 70, 120)
+    rgba[..., 2] = np.where(share > 0, 40, 255)
+    rgba[..., 3] = np.round(np.abs(share) * 220).astype(np.uint8)
+    rgba = np.ascontiguousarray(rgba)
+    return QImage(rgba.data, 28, 28, 28 * 4, QImage.Format.Format_RGBA8888).copy()

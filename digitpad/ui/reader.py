@@ -1,6 +1,6 @@
 """Reading the canvas and showing the answer: one digit (preprocess, predict, "how sure", and
-"Show why" on the preview) or, in number mode, the whole number. Never lets a failing model stop
-the drawing: a reading that fails is reported in the panel."""
+"Show why" on the preview and faintly over the drawing) or, in number mode, the whole number.
+Never lets a failing model stop the drawing: a reading that fails is reported in the panel."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel
 
 from digitpad import certainty
-from digitpad.preprocess import to_mnist
+from digitpad.preprocess import Placement, to_mnist_placed
 from digitpad.session import ModelSession
 from digitpad.ui.canvas import DrawingCanvas
 from digitpad.ui.number_mode import NumberMode
+from digitpad.ui.preview import heat_image
 from digitpad.ui.reading_panel import ReadingPanel
 
 log = logging.getLogger("digitpad.ui")
@@ -45,13 +47,16 @@ class Reader:
             self.latency.setText(f"{self.last_latency_ms:.1f} ms")
 
     def _read_number(self, predictor) -> None:
+        self.canvas.set_heat(None)  # the preview shows why for the least certain digit
         self.number_mode.show(predictor)
         weakest = self.number_mode.weakest()
         if weakest is not None and self.why():
             self._show_why(predictor, weakest.image, weakest.digit)
 
     def _read_digit(self, predictor) -> None:
-        digit = None if self.canvas.is_blank() else to_mnist(self.canvas.ink())
+        placed = None if self.canvas.is_blank() else to_mnist_placed(self.canvas.ink())
+        digit, place = placed or (None, None)
+        self.canvas.set_heat(None)
         if digit is None:
             self.panel.show_reading(None, None, self.canvas.hint)
             return
@@ -68,11 +73,18 @@ class Reader:
             return
         self.panel.show_reading(digit, probs, certainty.describe(probs), predictor.card.title)
         if self.why():
-            self._show_why(predictor, digit, int(probs.argmax()))
+            self._show_why(predictor, digit, int(probs.argmax()), place)
 
-    def _show_why(self, predictor, digit: np.ndarray, best: int) -> None:
-        """Which pixels pushed the network towards its answer, on the 28x28 preview."""
+    def _show_why(self, predictor, digit: np.ndarray, best: int,
+                  place: Placement | None = None) -> None:
+        """Which pixels pushed the network towards its answer: on the 28x28 preview and, when
+        known where the preview lies on the drawing, faintly over the strokes."""
         try:
-            self.panel.previewImage.set_heat(predictor.explain(digit, best))
+            heat = predictor.explain(digit, best)
         except Exception:  # an explanation is a nicety: never let it stop the reading
             log.exception("explaining the reading with %s failed", predictor.path)
+            return
+        self.panel.previewImage.set_heat(heat)
+        if place is not None:
+            side = 28 * place.scale
+            self.canvas.set_heat(heat_image(heat), QRectF(place.left, place.top, side, side))

@@ -1,0 +1,147 @@
+"""The ONNX Runtime backend: reads `.onnx` files (digitpad's own exports or any network that maps
+(batch, 28, 28) images to 10 scores) without torch or TensorFlow. It predicts only; training
+stays with the frameworks that built the network.
+
+An ONNX file is a protobuf graph of standard operators: loading it runs no code of the file's.
+What a hostile file could still do is point at "external data" files elsewhere on the disk, so
+those are refused before ONNX Runtime sees the graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitpad.backends.base import Backend, Device, Predictor, refuse_non_digit_model
+from digitpad.errors import ModelFileError
+from digitpad.models import ModelCard
+
+BATCH = 64  # small batches: memory for activations stays small (10k images cost +50 MB)
+MAX_BYTES = 256 * 2**20  # a digit network is well under 10 MB; refuse before parsing a huge file
+
+
+class OnnxPredictor(Predictor):
+    def __init__(self, session: Any, card: ModelCard, path: Path, device: str) -> None:
+        super().__init__("onnx", card, path, device)
+        self.session = session
+        self._input = session.get_inputs()[0].name
+        # digitpad's exports end in a softmax; a foreign network may give raw scores
+        self._softmax = card.config.get("outputs") != "probabilities"
+
+    @property
+    def model(self) -> Any:
+        return self.session
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(images, np.float32).reshape(-1, *self._shape())
+        if len(x) == 0:
+            return np.zeros((0, 10), np.float32)
+        scores = np.concatenate([
+            self.session.run(None, {self._input: x[s : s + BATCH]})[0].reshape(-1, 10)
+            for s in range(0, len(x), BATCH)])
+        if not self._softmax:
+            return scores
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return (scores / scores.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    def _shape(self) -> tuple[int, ...]:
+        shape = self.session.get_inputs()[0].shape[1:]
+        return tuple(int(d) if isinstance(d, int) else 1 for d in shape)
+
+
+class OnnxBackend(Backend):
+    name = "onnx"
+    label = "ONNX Runtime"
+    suffix = ".onnx"
+    framework = "onnxruntime"
+    trains = False
+
+    def devices(self) -> list[Device]:
+        import onnxruntime
+
+        found = [Device("cpu", "CPU")]
+        if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+            found.append(Device("cuda:0", "CUDA 0 (ONNX Runtime)"))
+        return found
+
+    def load(self, path: Path, card: ModelCard, device: str = "cpu") -> OnnxPredictor:
+        path = Path(path)
+        size = path.stat().st_size
+        if size == 0:
+            raise ModelFileError(f"{path}: empty file, not an ONNX model")
+        if size > MAX_BYTES:
+            raise ModelFileError(f"{path}: {size / 2**20:.0f} MB, far too large for a digit "
+                                 "network; not loaded")
+        device = self.resolve_device(device)
+        graph = _read_graph(path)
+        inputs = graph.graph.input
+        initialised = {t.name for t in graph.graph.initializer}
+        real = [i for i in inputs if i.name not in initialised]
+        if len(real) != 1 or len(graph.graph.output) < 1:
+            raise ModelFileError(f"{path}: an ONNX model with {len(real)} inputs; a digit "
+                                 "network takes one batch of images")
+        dims = real[0].type.tensor_type.shape.dim[1:]
+        shape = tuple(d.dim_value if d.HasField("dim_value") else -1 for d in dims)
+        out_dims = graph.graph.output[0].type.tensor_type.shape.dim
+        outputs = out_dims[-1].dim_value if out_dims and out_dims[-1].HasField("dim_value") else 0
+        refuse_non_digit_model(path, shape, outputs)
+        session = _session(path, graph, device)
+        card.config = {**card.config, **_outputs_of(graph)}
+        if card.arch == "unknown":
+            card.arch = "onnx"
+        predictor = OnnxPredictor(session, card, path, device)
+        predictor.predict(np.zeros((1, 28, 28), np.float32))  # warm up now, not on a stroke
+        return predictor
+
+
+def _read_graph(path: Path):  # -> onnx.ModelProto
+    """Parse and check the graph; refuse files that reach for data outside themselves."""
+    import onnx
+    from onnx.external_data_helper import uses_external_data
+
+    try:
+        graph = onnx.load(str(path), load_external_data=False)
+    except Exception as err:  # protobuf DecodeError and the like
+        raise ModelFileError(f"{path}: not a valid ONNX model ({_first_line(err)})") from err
+    if any(uses_external_data(t) for t in graph.graph.initializer):
+        raise ModelFileError(f"{path}: refused: the model reads weights from other files "
+                             "(ONNX external data); digitpad loads self-contained models only")
+    try:
+        onnx.checker.check_model(graph)
+    except Exception as err:  # ValidationError
+        raise ModelFileError(f"{path}: not a valid ONNX model ({_first_line(err)})") from err
+    return graph
+
+
+def _first_line(err: Exception) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+
+
+def _session(path: Path, graph: Any, device: str):  # -> onnxruntime.InferenceSession
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    # One drawing at a time: one thread answers sooner than two that wake each other.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only: no warnings on the console at start
+    options.enable_cpu_mem_arena = False  # an arena keeps the largest batch's memory for good
+    providers = (["CUDAExecutionProvider", "CPUExecutionProvider"] if device.startswith("cuda")
+                 else ["CPUExecutionProvider"])
+    try:
+        return onnxruntime.InferenceSession(graph.SerializeToString(), options,
+                                            providers=providers)
+    except Exception as err:  # unknown operators, bad types
+        raise ModelFileError(f"{path}: ONNX Runtime cannot run this model "
+                             f"({_first_line(err)})") from err
+
+
+def _outputs_of(graph: Any) -> dict[str, str]:
+    """What the model's own metadata says its output is (digitpad's exports say so)."""
+    meta = {p.key: p.value for p in graph.metadata_props}
+    return {"outputs": meta["digitpad.outputs"]} if "digitpad.outputs" in meta else {}
+
+
+BACKEND = OnnxBackend()
