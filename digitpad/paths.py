@@ -29,5 +29,10 @@ def models_dir() -> Path:
     return data_home() / "models"
 
 
+def tensorboard_dir() -> Path:
+    """Where the window's training runs are logged for TensorBoard, one folder per run."""
+    return data_home() / "tensorboard"
+
+
 def logs_dir() -> Path:
     return data_home() / "logs"

@@ -11,6 +11,7 @@ from digitpad.errors import ModelFileError
 from trainers import loop
 from trainers.callbacks import TrainingCallbacks, TrainResult
 from trainers.config import TrainConfig
+from trainers.tensorboard import TensorBoardLog, run_folder
 
 
 def check_destination(out: Path, backend: str) -> Path:
@@ -36,13 +37,25 @@ def check_destination(out: Path, backend: str) -> Path:
 
 
 def run(
-    config: TrainConfig, data, callbacks: TrainingCallbacks, out: Path | None = None
+    config: TrainConfig, data, callbacks: TrainingCallbacks, out: Path | None = None,
+    tensorboard: Path | None = None,
 ) -> tuple[Path, models.ModelCard, TrainResult]:
     """Train, then save the model and its card as one unit (a fresh user-folder file unless
-    `out` is given). Nothing is written when training is cancelled or fails."""
+    `out` is given). Nothing is written when training is cancelled or fails. With
+    `tensorboard`, the run is also logged there, in a folder of its own."""
     path = check_destination(out or models.new_user_model_path(config.backend, config.arch),
                              config.backend)
-    result = loop.train(config, data, callbacks)
+    log = None
+    if tensorboard is not None:
+        log = TensorBoardLog(callbacks, run_folder(tensorboard, config), config)
+        callbacks = log
+    try:
+        result = loop.train(config, data, callbacks)
+        if log is not None:
+            log.scalar("test/accuracy", result.test_accuracy, len(result.history))
+    finally:
+        if log is not None:
+            log.close()
     card = models.ModelCard(
         backend=config.backend, arch=config.arch, dataset=data.source,
         train_size=result.train_size, epochs=len(result.history),

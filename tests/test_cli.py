@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from tests.drawing import pen, redraw
@@ -72,6 +73,35 @@ def test_train_saves_model_and_card(small_mnist_dir, tmp_path):
     card = json.loads((tmp_path / "tiny.pt.json").read_text())
     assert card["train_size"] == 540 and card["backend"] == "torch"
     assert card["dataset"].startswith("MNIST from")
+
+
+READ_EVENTS = """
+import json, sys
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+events = EventAccumulator(sys.argv[1])
+events.Reload()
+print(json.dumps({tag: [[e.step, e.value] for e in events.Scalars(tag)]
+                  for tag in events.Tags()["scalars"]}))
+"""
+
+
+def test_train_logs_the_run_for_tensorboard(small_mnist_dir, tmp_path):
+    logs = tmp_path / "runs"
+    run = digitpad("train", "--backend", "keras", "--arch", "mlp", "--epochs", "2",
+                   "--data", small_mnist_dir, "--out", tmp_path / "m.keras",
+                   "--tensorboard", logs)
+    assert run.returncode == 0, run.stderr
+    (folder,) = list(logs.iterdir())  # one folder per run
+    assert folder.name.endswith("_keras_mlp")
+    assert json.loads((folder / "config.json").read_text())["epochs"] == 2
+    # Read back by TensorBoard's own reader (in a process of its own: it imports TensorFlow)
+    read = subprocess.run([sys.executable, "-c", READ_EVENTS, str(folder)], capture_output=True,
+                          text=True, check=True, timeout=300)
+    scalars = json.loads(read.stdout.strip().splitlines()[-1])
+    assert len(scalars["batch/loss"]) == 2 * 5  # 540 images in batches of 128
+    assert [step for step, _ in scalars["epoch/accuracy"]] == [1, 2]
+    card = json.loads((tmp_path / "m.keras.json").read_text())
+    assert scalars["test/accuracy"][0][1] == pytest.approx(card["test_accuracy"], abs=1e-6)
 
 
 def test_train_refuses_bad_values_and_devices(small_mnist_dir, tmp_path):

@@ -41,6 +41,7 @@ def test_training_from_the_panel_saves_and_switches_to_the_new_model(qtbot, back
     window.session.predictor.card.test_accuracy = 0.0
     panel = small_panel(qtbot, window, backend)
     assert panel.form.device.itemData(0) == "cpu"
+    panel.form.tensorboard.setChecked(True)
     with qtbot.waitSignal(window.modelChanged, timeout=TRAIN_MS):
         assert panel.start()
         ticks = []
@@ -65,6 +66,8 @@ def test_training_from_the_panel_saves_and_switches_to_the_new_model(qtbot, back
     np.testing.assert_allclose(window.probabilityBars.probabilities(), expected, rtol=1e-5)
     assert window.modelSelector.findData(str(path)) >= 0
     assert not list(path.parent.glob("*.partial*"))
+    (run,) = list((private_home / "tensorboard").iterdir())  # the run, logged for TensorBoard
+    assert run.name.endswith(f"_{backend}_mlp") and list(run.glob("events.out.tfevents.*"))
 
 
 def test_a_worse_new_model_is_offered_not_imposed(qtbot, private_home):

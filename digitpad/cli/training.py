@@ -30,6 +30,9 @@ def add_commands(sub) -> None:
                    "drawn the ways mouse users draw (made once, then cached)")
     p.add_argument("--out", type=Path, help="model file (default: a new file in the user folder)")
     p.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    p.add_argument("--tensorboard", type=Path, metavar="DIR",
+                   help="also log the run for TensorBoard, in a new folder under DIR "
+                   "(then: tensorboard --logdir DIR)")
     p.set_defaults(run=train)
 
     p = sub.add_parser("devices", help="list the devices each backend can use here")
@@ -82,9 +85,10 @@ class TerminalProgress:
 def train(args: argparse.Namespace) -> int:
     from digitpad import train_job
     from digitpad.data import DatasetError, load_mnist, with_pen_drawings
-    from digitpad.errors import DeviceUnavailable, ModelFileError
+    from digitpad.errors import DeviceUnavailable, ModelFileError, Unsupported
     from trainers.callbacks import TrainingCancelled, TrainingFailed
     from trainers.config import ConfigError, TrainConfig
+    from trainers.tensorboard import check_available
 
     try:
         config = TrainConfig(
@@ -93,15 +97,17 @@ def train(args: argparse.Namespace) -> int:
             augment=args.augment, val_split=args.val_split, seed=args.seed, device=args.device,
         )
         out = train_job.check_destination(args.out, config.backend) if args.out else None
+        if args.tensorboard:
+            check_available()
         data = load_mnist(args.data)
         if args.with_pen_drawings:
             data = with_pen_drawings(data, lambda text: print(f"\r{text}", end="",
                                                              file=sys.stderr, flush=True))
             print(file=sys.stderr)
         with TerminalProgress(args.epochs) as progress:
-            path, card, result = train_job.run(config, data, progress, out)
+            path, card, result = train_job.run(config, data, progress, out, args.tensorboard)
     except (ConfigError, DatasetError, DeviceUnavailable, TrainingFailed,
-            ModelFileError) as err:
+            ModelFileError, Unsupported) as err:
         return fail(str(err))
     except (TrainingCancelled, KeyboardInterrupt):
         print("\ntraining cancelled; nothing was saved", file=sys.stderr)
@@ -109,6 +115,8 @@ def train(args: argparse.Namespace) -> int:
     print(f"test accuracy {result.test_accuracy:.2%} on {len(data.test_y):,} images "
           f"after {result.seconds:.0f} s")
     print(f"saved {path} (+ model card {path.name}.json)")
+    if args.tensorboard:
+        print(f"TensorBoard log in {args.tensorboard} (tensorboard --logdir {args.tensorboard})")
     return 0
 
 

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, object] = {
     "train/device": TRAIN.device,
     "train/data": "bundled",
     "train/dataFolder": "",
+    "train/tensorboard": False,
 }
 
 

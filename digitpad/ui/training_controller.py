@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -92,7 +93,8 @@ class TrainingController(QObject):
         return self._active
 
     def start(self, config: TrainConfig, data_choice: str, folder: str = "",
-              limit: tuple[int | None, int | None] = (None, None)) -> bool:
+              limit: tuple[int | None, int | None] = (None, None),
+              tensorboard: Path | None = None) -> bool:
         if self.running():
             return False
         self.config, self.last = config, None
@@ -109,8 +111,10 @@ class TrainingController(QObject):
             dataset = data.load_choice(data_choice, folder, report)
             if any(limit):
                 dataset = dataset.subset(*limit)
-            worker.report(f"Training on {config.device}…")
-            return train_job.run(config, dataset, _Callbacks(worker, config.epochs))
+            logged = f", logging to TensorBoard in {tensorboard}" if tensorboard else ""
+            worker.report(f"Training on {config.device}{logged}…")
+            return train_job.run(config, dataset, _Callbacks(worker, config.epochs),
+                                 tensorboard=tensorboard)
 
         self._active = True
         self.worker = self.pool.start(work, "training", self._on_done, self._on_error)

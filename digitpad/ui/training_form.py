@@ -4,6 +4,9 @@ thread, and only those the backend can really use here."""
 
 from __future__ import annotations
 
+from importlib.util import find_spec
+from pathlib import Path
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from digitpad import backends
 from digitpad.data import CHOICES
+from digitpad.paths import tensorboard_dir
 from digitpad.ui import settings
 from digitpad.ui.workers import WorkerPool
 from trainers.config import OPTIMIZERS, TrainConfig
@@ -54,6 +58,15 @@ class TrainingForm(QGroupBox):
         self.folder = ""
         self.device = QComboBox(objectName="trainDevice")
         self.device_error = ""
+        self.tensorboard = QCheckBox("Log the run for TensorBoard", objectName="trainTensorBoard")
+        if find_spec("tensorboard") is None:
+            self.tensorboard.setEnabled(False)
+            self.tensorboard.setToolTip("Needs the tensorboard package: "
+                                        "pip install 'digitpad[tensorboard]'")
+        else:
+            self.tensorboard.setToolTip(f"Each run gets a folder in {tensorboard_dir()}; "
+                                        f"compare them with: tensorboard --logdir "
+                                        f"{tensorboard_dir()}")
 
         form = QFormLayout(self)
         for label, widget in (("Backend", self.backend), ("Architecture", self.arch),
@@ -61,14 +74,14 @@ class TrainingForm(QGroupBox):
                               ("Learning rate", self.lr), ("Optimizer", self.optimizer),
                               ("", self.augment), ("Validation share", self.val_split),
                               ("Seed", self.seed), ("Training data", self.data),
-                              ("Device", self.device)):
+                              ("Device", self.device), ("", self.tensorboard)):
             form.addRow(label, widget)
         self.load()
         self.refresh_devices()
 
     def widgets(self) -> tuple:
         return (self.backend, self.arch, self.epochs, self.batch, self.lr, self.optimizer,
-                self.augment, self.val_split, self.seed, self.data, self.device)
+                self.augment, self.val_split, self.seed, self.data, self.device, self.tensorboard)
 
     def load(self) -> None:
         """Fill the form from the saved settings."""
@@ -86,6 +99,8 @@ class TrainingForm(QGroupBox):
         self.augment.setChecked(settings.get("train/augment"))
         self.val_split.setValue(settings.get("train/valSplit"))
         self.seed.setValue(settings.get("train/seed"))
+        self.tensorboard.setChecked(bool(settings.get("train/tensorboard"))
+                                    and self.tensorboard.isEnabled())
 
     def save(self, config: TrainConfig) -> None:
         store = settings.store()
@@ -94,7 +109,8 @@ class TrainingForm(QGroupBox):
                            ("lr", config.lr), ("optimizer", config.optimizer),
                            ("augment", config.augment), ("valSplit", config.val_split),
                            ("seed", config.seed), ("device", config.device),
-                           ("data", self.data.currentData()), ("dataFolder", self.folder)):
+                           ("data", self.data.currentData()), ("dataFolder", self.folder),
+                           ("tensorboard", self.tensorboard.isChecked())):
             settings.put(f"train/{key}", value, store)
 
     def config(self) -> TrainConfig:
@@ -106,6 +122,10 @@ class TrainingForm(QGroupBox):
             val_split=self.val_split.value(), seed=self.seed.value(),
             device=self.device.currentData() or "cpu",
         )
+
+    def tensorboard_folder(self) -> Path | None:
+        """Where to log the run for TensorBoard, or None when not asked."""
+        return tensorboard_dir() if self.tensorboard.isChecked() else None
 
     def refresh_devices(self) -> None:
         """List only the devices this backend can use here (found off the GUI thread)."""

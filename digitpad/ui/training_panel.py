@@ -110,7 +110,7 @@ class TrainingPanel(QDialog):
         self.view.reset(config.epochs)
         self.useButton.hide()
         return self.controller.start(config, self.form.data.currentData(), self.form.folder,
-                                     self.limit)
+                                     self.limit, self.form.tensorboard_folder())
 
     def cancel(self) -> None:
         if self.is_running():
