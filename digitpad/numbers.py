@@ -20,6 +20,8 @@ from digitpad.preprocess import to_mnist
 OVERLAP = 0.3      # share of the narrower of two strokes' widths that makes them one digit
 WIDE = 1.6         # a stroke this many times wider than the median digit only attaches
 MIN_INK_SHARE = 0.002  # pieces of ink smaller than this share of the picture are specks
+BAR = 0.4          # a piece less tall than this share of the row's digits is part of a digit
+NEAR = 0.3         # ... if no farther than this share of their height from its neighbour
 SHEET = 64         # px: the side each digit is drawn at before `to_mnist` (which keeps 20)
 
 
@@ -101,7 +103,31 @@ def number_text(digits: Sequence[Digit]) -> str | None:
 def split_strokes(strokes: Sequence[np.ndarray]) -> list[list[int]]:
     """Which strokes (arrays of x, y points) make each digit, left to right."""
     ranges = [(float(np.min(s[:, 0])), float(np.max(s[:, 0]))) for s in strokes]
-    return group_ranges(ranges)
+    return _attach_bars(strokes, group_ranges(ranges))
+
+
+def _attach_bars(strokes: Sequence[np.ndarray], groups: list[list[int]]) -> list[list[int]]:
+    """A flat piece (far less tall than the row's digits: a 7's cross stroke or a 5's top bar
+    that sticks out sideways) is no digit of its own: it joins the neighbour it is closest to."""
+    groups = [list(g) for g in groups]
+    while len(groups) > 1:
+        boxes = []
+        for g in groups:
+            every = np.vstack([strokes[i] for i in g])
+            boxes.append((*every.min(axis=0), *every.max(axis=0)))  # x0, y0, x1, y1
+        heights = np.array([b[3] - b[1] for b in boxes])
+        typical = float(np.median(heights))
+        flat = int(np.argmin(heights))
+        if heights[flat] >= BAR * typical:
+            return groups
+        gaps = {j: max(boxes[j][0] - boxes[flat][2], boxes[flat][0] - boxes[j][2])
+                for j in (flat - 1, flat + 1) if 0 <= j < len(groups)}
+        nearest = min(gaps, key=gaps.get)
+        if gaps[nearest] > NEAR * typical:
+            return groups
+        groups[nearest].extend(groups[flat])
+        del groups[flat]
+    return groups
 
 
 def read_strokes(predictor, strokes: Sequence[np.ndarray], pen: float) -> list[Digit]:

@@ -119,3 +119,16 @@ def test_number_mode_in_the_window_reads_a_written_number(qtbot, rows):
     assert again.commands.number.isChecked() and again.canvas.hint == "Write a number"
     again.commands.number.trigger()
     assert abs(again.canvas.width() - again.canvas.height()) <= 1
+
+
+def test_a_flat_bar_beside_a_digit_joins_it_and_a_one_stays_alone():
+    """A 7's cross stroke or a 5's top bar drawn sticking out sideways is no digit of its own;
+    a 1 close by, tall and thin, is."""
+    from digitpad.numbers import split_strokes
+
+    body = np.array([[0, 0], [30, 0], [10, 100]], np.float32)    # a 7
+    bar = np.array([[33, 48], [48, 50]], np.float32)             # its cross stroke, beside it
+    one = np.array([[70, 2], [71, 98]], np.float32)              # a 1
+    two = np.array([[100, 10], [130, 10], [100, 95], [130, 95]], np.float32)
+    assert split_strokes([body, bar, one, two]) == [[0, 1], [2], [3]]
+    assert split_strokes([one, bar + [40, 0]]) == [[0, 1]]  # of two pieces, still no digit
