@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import latency, personalisation, reading, startup, training  # noqa: E402
+from benchmarks import exports, latency, personalisation, reading, startup, training  # noqa: E402
 from benchmarks.common import ROOT, StealMeter, machine, write_results  # noqa: E402
 
 TARGETS = {"latency_p50": 1.0, "latency_p99": 3.0, "window_s": 0.8, "speedup": 3.0}
@@ -83,6 +83,8 @@ def main() -> None:
     rows, personal_missed = personalisation.run(["torch", "keras"])
     lines.append(personalisation.table(rows))
     missed += personal_missed
+
+    lines.append("\n" + exports.table())
 
     lines.append("\n## Training speed (10,000 bundled training images, full test set)\n")
     lines.append("| run | seconds | test accuracy | speed-up |\n| --- | ---: | ---: | ---: |")

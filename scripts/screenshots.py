@@ -2,8 +2,8 @@
 
 Draws a digit with real mouse events, then captures the window at its default and a small size,
 the retraining panel mid-training, the evaluation view, number mode with "Show why" on a number
-written in real pen strokes, and the samples window after teaching. Uses a throw-away settings
-folder.
+written in real pen strokes, "Show why" on one digit, and the samples window after teaching. Uses
+a throw-away settings folder.
 """
 
 from __future__ import annotations
@@ -118,8 +118,13 @@ def numbers_and_samples(app: QApplication, window) -> None:
     wait(app, lambda: len(window.predictionLabel.text()) == 4)
     window.grab().save(str(OUT / "number-mode.png"))
     window.commands.number.trigger()
-    window.commands.why.trigger()
     window.resize(960, 700)
+    canvas.clear()
+    stroke(canvas, FOUR)
+    stroke(canvas, FOUR_STEM)
+    wait(app, lambda: window.previewImage.showing_why() and canvas.showing_heat())
+    window.grab().save(str(OUT / "show-why.png"))
+    window.commands.why.trigger()
     for digit in digits[:40]:
         placed = pendigits.fit(digit.strokes, int(canvas.height() * 0.7), 1.0)
         every = np.vstack(placed)
