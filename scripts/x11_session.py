@@ -483,7 +483,8 @@ class Session:
 
     def tour(self, data: Path) -> None:
         """What a new user tries next: teach a digit with its key, open Model > Your samples…
-        from the keyboard (Alt+M, S), open Model > Retrain… (Ctrl+T), closing each with Esc."""
+        from the keyboard (Alt+M, S), draw with Show why on (W), open Model > Export model…
+        (Alt+M, X), open Model > Retrain… (Ctrl+T), closing each with Esc."""
         steps: dict[str, object] = {}
         self.report.tour = steps
         self.focus()
@@ -505,6 +506,22 @@ class Session:
         self.shot("tour_4_samples")
         self.display.xdo("key", "Escape")
         steps["samples_closed_by_esc_s"] = self.wait_window("Your samples", present=False)
+        self.focus()
+        self.display.xdo("key", "w")  # View > Show why: the strokes and the preview coloured
+        self.draw(seven)
+        steps["read_with_show_why"] = self.wait_reading(False, self.args.read_timeout)[0]
+        time.sleep(0.5)
+        self.shot("tour_4b_show_why")
+        self.display.xdo("key", "w")
+        self.display.xdo("key", "Escape")
+        self.display.xdo("key", "alt+m")  # Model > Export model… (its mnemonic is x)
+        time.sleep(0.8)
+        self.display.xdo("key", "x")
+        steps["export_dialog_s"] = self.wait_window("Export model")
+        time.sleep(1.0)
+        self.shot("tour_4c_export")
+        self.display.xdo("key", "Escape")
+        steps["export_closed_by_esc_s"] = self.wait_window("Export model", present=False)
         self.focus()
         self.display.xdo("key", "ctrl+t")
         steps["retrain_panel_s"] = self.wait_window("Retrain a model")

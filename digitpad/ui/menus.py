@@ -53,7 +53,7 @@ def build(window: QMainWindow) -> SimpleNamespace:
                        "Train a new model in the background")
     a.evaluate = action("&Evaluate…", window.open_evaluation, "Ctrl+E",
                         "Accuracy and mistakes on the MNIST test set")
-    a.export = action("&Export model…", window.export_model,
+    a.export = action("E&xport model…", window.export_model,
                       tip="Save the model as ONNX, TorchScript, TFLite or SavedModel for other "
                       "programs, checked against the original")
     a.manage = action("&Manage models…", window.open_model_manager,
