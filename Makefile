@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench soak exe exe-test models screenshots clean
+.PHONY: run test lint bench soak exe exe-test dist models screenshots clean
 
 # Re-install only when the project's requirements change: a second `make` costs nothing.
 $(STAMP): pyproject.toml
@@ -41,6 +41,16 @@ bench: $(STAMP)
 exe: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[exe]"
 	PYTHONPATH=packaging/buildenv $(PY) -m PyInstaller --noconfirm --clean packaging/digitpad.spec
+	cp packaging/linux/digitpad.desktop.in packaging/linux/install-desktop-entry.sh \
+	   assets/icons/digitpad.png dist/digitpad/
+
+# The built folder as one compressed archive to hand out (zstd, multi-threaded), with its size.
+dist: dist/digitpad/digitpad
+	tar -C dist -cf - digitpad | zstd -q -T0 -12 --long=27 -f -o dist/digitpad-linux-x86_64.tar.zst
+	@du -h dist/digitpad-linux-x86_64.tar.zst
+
+dist/digitpad/digitpad:
+	$(MAKE) exe
 
 exe-test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m exe -o addopts=""

@@ -46,6 +46,8 @@ def test_predict_with_keras_backend_plain_output(tmp_path):
     run = digitpad("predict", "--backend", "keras", one)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith(f"{one}: 1 (")
+    # quiet: none of TensorFlow's start-up lines (absl notice, no CUDA driver, cuInit)
+    assert run.stderr == "", run.stderr
 
 
 def test_evaluate_json_on_a_data_folder(small_mnist_dir):

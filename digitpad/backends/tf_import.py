@@ -11,13 +11,23 @@ Two traps, both process-killing:
   short-lived thread of its own means the slot is only ever set on a thread that is gone.
 
 So every TensorFlow (and Keras) import in digitpad goes through here; a test checks that.
+
+TensorFlow's native code also prints lines on stderr before its logging is set up (absl's "All
+log messages before absl::InitializeLog()", "Could not find cuda drivers", "failed call to
+cuInit" on machines without a GPU) that no setting silences. They are caught at the file
+descriptor while TensorFlow loads and looks for GPUs, and everything else printed meanwhile is
+passed on.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 # Keras 3 must run on TensorFlow here, and TensorFlow's start-up chatter helps nobody.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -25,6 +35,36 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 IMPORT_THREAD = "tensorflow-import"
 _lock = threading.Lock()
+# absl's own lines ("I0000 00:00:1795952701.257606   15458 cudart_stub.cc:31] ...") below
+# ERROR, its pre-initialisation notice, CPU-feature advice, and the no-GPU error.
+NOISE = re.compile(r"^([IW]\d{4} [\d:.]+ +\d+ \S+:\d+\]|WARNING: All log messages "
+                   r"before absl::InitializeLog|To enable the following instructions|"
+                   r"E\d{4} .*(cuInit|cuda_platform|cuda_dnn|cuda_blas|cuda_fft))")
+
+
+@contextmanager
+def native_chatter_filtered() -> Iterator[None]:
+    """Hold back what native code writes to stderr (fd 2) meanwhile; drop TensorFlow's start-up
+    noise from it and write the rest out afterwards."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable stderr (a windowed app): nothing to filter
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            lines = held.read().decode("utf-8", "replace").splitlines(keepends=True)
+            kept = "".join(line for line in lines if not NOISE.match(line))
+            if kept:
+                sys.stderr.write(kept)
+                sys.stderr.flush()
 
 
 def _import_on_own_thread() -> None:
@@ -36,7 +76,10 @@ def _import_on_own_thread() -> None:
                 import triton  # noqa: F401
             except ImportError:
                 pass
-            import tensorflow  # noqa: F401
+            with native_chatter_filtered():
+                import tensorflow
+
+                tensorflow.config.list_physical_devices("GPU")  # cuInit's complaint, now
         except BaseException as err:  # handed to the caller's thread
             failure.append(err)
 
