@@ -15,7 +15,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import exports, latency, personalisation, reading, startup, training  # noqa: E402
+from benchmarks import (  # noqa: E402
+    exports,
+    latency,
+    personalisation,
+    reading,
+    startup,
+    stutter,
+    training,
+)
 from benchmarks.common import ROOT, StealMeter, machine, write_results  # noqa: E402
 
 TARGETS = {"latency_p50": 1.0, "latency_p99": 3.0, "window_s": 0.8, "speedup": 3.0}
@@ -85,6 +93,10 @@ def main() -> None:
     missed += personal_missed
 
     lines.append("\n" + exports.table())
+
+    text, stutter_missed = stutter.table(stutter.run(20.0))
+    lines.append("\n" + text)
+    missed += stutter_missed
 
     lines.append("\n## Training speed (10,000 bundled training images, full test set)\n")
     lines.append("| run | seconds | test accuracy | speed-up |\n| --- | ---: | ---: | ---: |")

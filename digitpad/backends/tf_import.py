@@ -67,6 +67,17 @@ def native_chatter_filtered() -> Iterator[None]:
                 sys.stderr.flush()
 
 
+def _leave_a_core_for_the_window(tf) -> None:
+    """Training shares TensorFlow's thread pools with the window's live readings. With every
+    core on each op of a training step, a reading waited behind them (p99 110 ms on 2 cores,
+    the event loop stalled 140 ms); with one core left free and enough inter-op threads for a
+    reading to start at once, p99 20 ms, for Keras training about 15% slower on 2 cores
+    (benchmarks/stutter.py). Must run before TensorFlow's runtime starts."""
+    cores = os.cpu_count() or 2
+    tf.config.threading.set_intra_op_parallelism_threads(max(1, cores - 1))
+    tf.config.threading.set_inter_op_parallelism_threads(cores + 2)
+
+
 def _import_on_own_thread() -> None:
     failure: list[BaseException] = []
 
@@ -79,6 +90,7 @@ def _import_on_own_thread() -> None:
             with native_chatter_filtered():
                 import tensorflow
 
+                _leave_a_core_for_the_window(tensorflow)
                 tensorflow.config.list_physical_devices("GPU")  # cuInit's complaint, now
         except BaseException as err:  # handed to the caller's thread
             failure.append(err)
