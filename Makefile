@@ -3,8 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+VENV_CPU := .venv-cpu
+CPU_STAMP := $(VENV_CPU)/.installed
 
-.PHONY: run test lint bench soak exe exe-test dist models screenshots clean
+.PHONY: run test lint bench soak exe exe-cpu exe-test dist models screenshots clean
 
 # Re-install only when the project's requirements change: a second `make` costs nothing.
 $(STAMP): pyproject.toml
@@ -44,13 +46,30 @@ exe: $(STAMP)
 	cp packaging/linux/digitpad.desktop.in packaging/linux/install-desktop-entry.sh \
 	   assets/icons/digitpad.png dist/digitpad/
 
-# The built folder as one compressed archive to hand out (zstd, multi-threaded), with its size.
-dist: dist/digitpad/digitpad
-	tar -C dist -cf - digitpad | zstd -q -T0 -12 --long=27 -f -o dist/digitpad-linux-x86_64.tar.zst
-	@du -h dist/digitpad-linux-x86_64.tar.zst
+# The CPU build: the same program from a venv of its own with PyTorch's CPU-only wheel (no CUDA
+# libraries, no triton), into dist/digitpad-cpu/.
+$(CPU_STAMP): pyproject.toml packaging/requirements-cpu.txt
+	@test -x $(VENV_CPU)/bin/python || $(PYTHON) -m venv $(VENV_CPU)
+	$(VENV_CPU)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_CPU)/bin/python -m pip install --quiet -r packaging/requirements-cpu.txt
+	$(VENV_CPU)/bin/python -m pip install --quiet --no-deps -e .
+	@touch $(CPU_STAMP)
 
-dist/digitpad/digitpad:
-	$(MAKE) exe
+exe-cpu: $(CPU_STAMP)
+	DIGITPAD_BUILD=cpu PYTHONPATH=packaging/buildenv $(VENV_CPU)/bin/python -m PyInstaller \
+	    --noconfirm --clean --workpath build/cpu packaging/digitpad.spec
+	cp packaging/linux/digitpad.desktop.in packaging/linux/install-desktop-entry.sh \
+	   assets/icons/digitpad.png dist/digitpad-cpu/
+
+# Each built folder as one compressed archive to hand out (zstd, multi-threaded), with its size.
+dist:
+	@test -d dist/digitpad -o -d dist/digitpad-cpu || { echo "build first: make exe-cpu (or exe)"; exit 1; }
+	@for build in digitpad-cpu digitpad; do \
+	  if [ -d dist/$$build ]; then \
+	    tar -C dist -cf - $$build | zstd -q -T0 -12 --long=27 -f -o dist/$$build-linux-x86_64.tar.zst; \
+	    du -h dist/$$build-linux-x86_64.tar.zst; \
+	  fi; \
+	done
 
 exe-test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m exe -o addopts=""
