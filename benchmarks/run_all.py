@@ -26,7 +26,7 @@ from benchmarks import (  # noqa: E402
 )
 from benchmarks.common import ROOT, StealMeter, machine, write_results  # noqa: E402
 
-TARGETS = {"latency_p50": 1.0, "latency_p99": 3.0, "window_s": 0.8, "speedup": 3.0}
+TARGETS = {"latency_p50": 1.0, "latency_p99": 3.0, "window_s": 0.8, "speedup": 5.0}
 
 
 def memory() -> dict:
@@ -106,7 +106,7 @@ def main() -> None:
                      f"{speed} |")
         if "Adam 4e-3" in row["what"] and row["speedup"] < TARGETS["speedup"]:
             missed.append(
-                f"PyTorch trainer speed-up {row['speedup']:.1f}x (target 3x). What limits it: "
+                f"PyTorch trainer speed-up {row['speedup']:.1f}x (target 5x). What limits it: "
                 "at 10,000 images the MLP's arithmetic is tiny, so fixed per-step costs (Python, "
                 "autograd, the optimizer step, about 1 ms a batch here) dominate; the ratio "
                 "moves between 2.6x and 3.9x from run to run on this 2-core VM")

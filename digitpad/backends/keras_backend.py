@@ -1,9 +1,14 @@
 """The Keras backend (on TensorFlow): `.keras` files of built-in layers loaded in safe mode,
 inference through one traced `tf.function` (never `Model.predict()`, which costs tens of
-milliseconds per call), and training steps through another."""
+milliseconds per call), and training steps through another.
+
+Where TensorFlow is not installed (the CPU build), Keras runs on torch only to read and write
+the `.keras` files; reading digits and training go through the network's PyTorch twin
+(keras_torch), and the files stay Keras files."""
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import zipfile
 from pathlib import Path
@@ -12,6 +17,9 @@ from typing import Any
 import numpy as np
 
 from digitpad.backends.base import Backend, Device, Predictor, refuse_non_digit_model
+from digitpad.backends.tf_import import HAVE_TENSORFLOW
+from digitpad.backends.torch_backend import BACKEND as TORCH
+from digitpad.backends.torch_backend import TorchLearner, TorchPredictor
 from digitpad.errors import ModelFileError
 from digitpad.models import ModelCard
 
@@ -44,6 +52,14 @@ class KerasPredictor(Predictor):
         with tensorflow().device(self._scope):
             return np.asarray(self._gradient(np.ascontiguousarray(image, np.float32)[None],
                                               np.int32(digit)))[0]
+
+
+class KerasOnTorchPredictor(TorchPredictor):
+    """A Keras model read through its PyTorch twin (no TensorFlow here)."""
+
+    def __init__(self, model: Any, card: ModelCard, path: Path, device: str) -> None:
+        super().__init__(model, card, path, device)
+        self.backend = "keras"
 
 
 class _Traced:
@@ -163,7 +179,14 @@ class KerasBackend(Backend):
     gpu_prefix = "gpu"
     export_formats = ("onnx", "tflite", "savedmodel")
 
+    def available(self) -> bool:
+        return super().available() or (importlib.util.find_spec("keras") is not None
+                                        and TORCH.available())
+
     def devices(self) -> list[Device]:
+        if not HAVE_TENSORFLOW:  # the PyTorch twin's devices, in Keras's spelling
+            return [Device(d.id.replace("cuda", "gpu"), d.label) for d in TORCH.devices()
+                    if d.id == "cpu" or d.id.startswith("cuda")]
         from digitpad.backends.tf_import import tensorflow
 
         tf = tensorflow()
@@ -190,13 +213,33 @@ class KerasBackend(Backend):
         shape = tuple(model.input_shape[1:]) if hasattr(model, "input_shape") else ()
         refuse_non_digit_model(path, shape, model.output_shape[-1])
         card.arch = keras_nets.arch_of(model) if card.arch == "unknown" else card.arch
-        return KerasPredictor(model, card, path, device)
+        if HAVE_TENSORFLOW:
+            return KerasPredictor(model, card, path, device)
+        return self._through_torch(model, card, path, device)
+
+    def _through_torch(self, model: Any, card: ModelCard, path: Path,
+                       device: str) -> KerasOnTorchPredictor:
+        from digitpad.backends import keras_nets, torch_nets
+        from digitpad.backends.keras_torch import keras_to_torch
+
+        arch = keras_nets.arch_of(model)
+        if arch not in ("mlp", "cnn"):
+            raise ModelFileError(f"{path}: a Keras network digitpad did not build; reading it "
+                                 "needs TensorFlow, which this build leaves out")
+        net = keras_to_torch(model.get_weights(), torch_nets.build(arch))
+        predictor = KerasOnTorchPredictor(net.to(_torch_device(device)), card, path, device)
+        predictor.predict(np.zeros((1, 28, 28), np.float32))  # warm up now, not on a stroke
+        return predictor
 
     def learner(self, arch: str, optimizer: str, device: str, seed: int,
-                start: Any = None) -> KerasLearner:
+                start: Any = None) -> KerasLearner | TorchLearner:
+        if not HAVE_TENSORFLOW:
+            return TorchLearner(arch, optimizer, _torch_device(device), seed, start)
         return KerasLearner(arch, optimizer, device, seed, start)
 
     def explain_failure(self, err: Exception, device: str) -> str | None:
+        if not HAVE_TENSORFLOW:
+            return TORCH.explain_failure(err, device)
         from digitpad.backends.tf_import import tensorflow
 
         tf = tensorflow()
@@ -205,6 +248,10 @@ class KerasBackend(Backend):
         if isinstance(err, tf.errors.OpError):
             return f"training failed on {device}: {err.message}"
         return None
+
+
+def _torch_device(device: str) -> str:
+    return device.replace("gpu", "cuda")
 
 
 def _check_archive(path: Path) -> None:

@@ -101,8 +101,14 @@ def predict_proba(model, images: np.ndarray, batch: int = 1000, fn=None) -> np.n
 def save(model, arch: str, path: str) -> None:
     """The weights in a fresh, uncompiled copy of the network: no optimizer state (which would
     triple the file) and nothing but built-in layers."""
+    if hasattr(model, "get_weights"):
+        weights = model.get_weights()
+    else:  # trained as its PyTorch twin, where TensorFlow is absent
+        from digitpad.backends.keras_torch import torch_to_keras
+
+        weights = torch_to_keras(model)
     clean = build(arch)
-    clean.set_weights(model.get_weights())
+    clean.set_weights(weights)
     clean.save(path)
 
 

@@ -28,9 +28,12 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.util import find_spec
 
-# Keras 3 must run on TensorFlow here, and TensorFlow's start-up chatter helps nobody.
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# Keras 3 runs on TensorFlow where it is installed; elsewhere (the CPU build) on torch, and the
+# Keras backend reads and trains through the PyTorch twin of each network (keras_torch).
+HAVE_TENSORFLOW = find_spec("tensorflow") is not None
+os.environ.setdefault("KERAS_BACKEND", "tensorflow" if HAVE_TENSORFLOW else "torch")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 IMPORT_THREAD = "tensorflow-import"
@@ -114,8 +117,9 @@ def tensorflow():
 
 
 def keras():
-    """The keras module, running on TensorFlow."""
-    tensorflow()
+    """The keras module, running on TensorFlow (or on torch where TensorFlow is absent)."""
+    if HAVE_TENSORFLOW:
+        tensorflow()
     import keras as keras_module
 
     return keras_module
