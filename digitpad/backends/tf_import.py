@@ -32,8 +32,10 @@ from importlib.util import find_spec
 
 # Keras 3 runs on TensorFlow where it is installed; elsewhere (the CPU build) on torch, and the
 # Keras backend reads and trains through the PyTorch twin of each network (keras_torch).
+# Set, not defaulted: a KERAS_BACKEND left in the user's environment (or a parent process's)
+# would make Keras look for a framework this install does not have.
 HAVE_TENSORFLOW = find_spec("tensorflow") is not None
-os.environ.setdefault("KERAS_BACKEND", "tensorflow" if HAVE_TENSORFLOW else "torch")
+os.environ["KERAS_BACKEND"] = "tensorflow" if HAVE_TENSORFLOW else "torch"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 IMPORT_THREAD = "tensorflow-import"
