@@ -497,15 +497,7 @@ class Session:
         kept = sorted((self.home / "samples" / "7").glob("*"))
         steps["samples_of_7_on_disk"] = len(kept)
         self.shot("tour_2_taught")
-        self.display.xdo("key", "alt+m")
-        time.sleep(0.8)
-        self.shot("tour_3_model_menu")
-        self.display.xdo("key", "s")
-        steps["samples_window_s"] = self.wait_window("Your samples")
-        time.sleep(1.0)
-        self.shot("tour_4_samples")
-        self.display.xdo("key", "Escape")
-        steps["samples_closed_by_esc_s"] = self.wait_window("Your samples", present=False)
+        self.menu_dialog(steps, "s", "Your samples", "samples", menu_shot="tour_3_model_menu")
         self.focus()
         self.display.xdo("key", "w")  # View > Show why: the strokes and the preview coloured
         self.draw(seven)
@@ -514,14 +506,7 @@ class Session:
         self.shot("tour_4b_show_why")
         self.display.xdo("key", "w")
         self.display.xdo("key", "Escape")
-        self.display.xdo("key", "alt+m")  # Model > Export model… (its mnemonic is x)
-        time.sleep(0.8)
-        self.display.xdo("key", "x")
-        steps["export_dialog_s"] = self.wait_window("Export model")
-        time.sleep(1.0)
-        self.shot("tour_4c_export")
-        self.display.xdo("key", "Escape")
-        steps["export_closed_by_esc_s"] = self.wait_window("Export model", present=False)
+        self.menu_dialog(steps, "x", "Export model", "export")  # its mnemonic is x
         self.focus()
         self.display.xdo("key", "ctrl+t")
         steps["retrain_panel_s"] = self.wait_window("Retrain a model")
@@ -536,6 +521,21 @@ class Session:
         self.display.xdo("key", "Escape")
         steps["retrain_closed_by_esc_s"] = self.wait_window("Retrain a model", present=False)
         self.check_alive()
+
+    def menu_dialog(self, steps: dict[str, object], key: str, title: str, tag: str,
+                    menu_shot: str = "") -> None:
+        """Open a dialog from the Model menu by its mnemonic (Alt+M, `key`), screenshot it,
+        close it with Esc; the seconds each took go into `steps`."""
+        self.display.xdo("key", "alt+m")
+        time.sleep(0.8)
+        if menu_shot:
+            self.shot(menu_shot)
+        self.display.xdo("key", key)
+        steps[f"{tag}_window_s"] = self.wait_window(title)
+        time.sleep(1.0)
+        self.shot(f"tour_{tag}")
+        self.display.xdo("key", "Escape")
+        steps[f"{tag}_closed_by_esc_s"] = self.wait_window(title, present=False)
 
     def quit(self) -> None:
         """Ctrl+Q, timing until the process has exited."""

@@ -118,7 +118,10 @@ class DrawingCanvas(QWidget):
     def set_heat(self, heat: QImage | None, area: QRectF | None = None) -> None:
         """A faint "Show why" picture over the drawing, stretched over `area` (in the pixels
         of `ink()`); None removes it."""
-        self._heat = (heat, area) if heat is not None and area is not None else None
+        shown = (heat, area) if heat is not None and area is not None else None
+        if shown is None and self._heat is None:
+            return  # read every frame while drawing: no repaint for nothing
+        self._heat = shown
         self.update()
 
     def showing_heat(self) -> bool:
