@@ -26,7 +26,8 @@ from benchmarks import (  # noqa: E402
 )
 from benchmarks.common import ROOT, StealMeter, machine, write_results  # noqa: E402
 
-TARGETS = {"latency_p50": 1.0, "latency_p99": 3.0, "window_s": 0.8, "speedup": 5.0}
+TARGETS = {"latency_p50": 1.0, "latency_p99": 3.0, "window_s": 0.8, "speedup": 5.0,
+           "cnn_to_99_s": 30.0}
 
 
 def memory() -> dict:
@@ -37,13 +38,41 @@ def memory() -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def dist_size() -> str:
-    dist = ROOT / "dist" / "digitpad"
-    if not dist.exists():
-        return "not built (run `make exe`)"
+BUILDS = (("digitpad", "GPU build (make exe)"), ("digitpad-cpu", "CPU build (make exe-cpu)"))
+CPU_BUILD_MB, CPU_ARCHIVE_MB = 1500, 600
+
+
+def folder_mb(folder: Path) -> float:
     # Symbolic links point at files counted already (PyInstaller links some libraries).
-    total = sum(f.stat().st_size for f in dist.rglob("*") if f.is_file() and not f.is_symlink())
-    return f"{total / 2**30:.1f} GiB"
+    return sum(f.stat().st_size for f in folder.rglob("*")
+               if f.is_file() and not f.is_symlink()) / 1e6
+
+
+def packaged(missed: list[str]) -> list[str]:
+    """Size on disk, archive size and start-up of each build found in dist/."""
+    lines = ["| build | on disk MB | archive MB | launch to first paint s | to model ready s |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for name, title in BUILDS:
+        folder = ROOT / "dist" / name
+        if not folder.is_dir():
+            lines.append(f"| {title} | not built | | | |")
+            continue
+        size = folder_mb(folder)
+        archive = ROOT / "dist" / f"{name}-linux-x86_64.tar.zst"
+        packed = archive.stat().st_size / 1e6 if archive.exists() else None
+        started = startup.built_program(folder / "digitpad")
+        lines.append(f"| {title} | {size:,.0f} | "
+                     f"{f'{packed:,.0f}' if packed else 'run make dist'} | "
+                     f"{started['window_s']:.2f} | {started['ready_s']:.2f} |")
+        if name == "digitpad-cpu":
+            if size > CPU_BUILD_MB:
+                missed.append(f"CPU build {size:,.0f} MB on disk (target {CPU_BUILD_MB:,} MB)")
+            if packed and packed > CPU_ARCHIVE_MB:
+                missed.append(f"CPU build archive {packed:,.0f} MB (target {CPU_ARCHIVE_MB} MB)")
+            if started["window_s"] > 1.0:
+                missed.append(f"CPU build start to window {started['window_s']:.2f} s "
+                              "(target 1 s)")
+    return lines
 
 
 def main() -> None:
@@ -106,10 +135,14 @@ def main() -> None:
                      f"{speed} |")
         if "Adam 4e-3" in row["what"] and row["speedup"] < TARGETS["speedup"]:
             missed.append(
-                f"PyTorch trainer speed-up {row['speedup']:.1f}x (target 5x). What limits it: "
-                "at 10,000 images the MLP's arithmetic is tiny, so fixed per-step costs (Python, "
-                "autograd, the optimizer step, about 1 ms a batch here) dominate; the ratio "
-                "moves between 2.6x and 3.9x from run to run on this 2-core VM")
+                f"PyTorch MLP trainer speed-up {row['speedup']:.1f}x (target 5x). What limits "
+                "it: at 10,000 images the MLP's arithmetic is tiny, so fixed per-step costs "
+                "(Python, autograd, the optimizer step) dominate and move with the VM's load")
+        if "99.0%" in row["what"] and not row["seconds"] <= TARGETS["cnn_to_99_s"]:
+            missed.append(
+                f"{row['what'].split(',')[0]} to 99.0%: {row['seconds']:.0f} s (target 30 s). "
+                "What limits it: convolutions are ~70% of each step and already run at about half "
+                "the CPU's peak arithmetic rate: the time is the network's size times the epochs")
 
     lines.append("\n## Memory (resident, the running app)\n")
     m = memory()
@@ -119,11 +152,9 @@ def main() -> None:
     lines.append(f"| switched back to PyTorch | {m['switched_mb']:.0f} |")
     lines.append(f"| peak | {m['peak_mb']:.0f} |")
 
-    lines.append(f"\n## Packaged program\n\nSize of dist/digitpad/: {dist_size()}\n")
-    built = startup.built_program(ROOT / "dist" / "digitpad" / "digitpad")
-    if built:
-        lines.append(f"Built program, launch to first paint: {built['window_s']:.2f} s; "
-                     f"to model ready: {built['ready_s']:.2f} s (median of 5)\n")
+    lines.append("\n## Packaged program (median of 5 launches each, offscreen)\n")
+    lines += packaged(missed)
+    lines.append("")
     lines.append("## Targets missed\n")
     lines.append("\n".join(f"- {m}" for m in missed) if missed else "None.")
     text = "\n".join(lines) + "\n"

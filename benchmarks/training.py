@@ -3,12 +3,14 @@ the same run, and the time each CNN needs to reach 99.0% MNIST test accuracy."""
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
 
 EPOCHS, BATCH, LR = 5, 32, 1e-3
 RUNS = 5  # the MLP comparison is a median: single runs move by 30% on a shared VM
+CNN_RUNS = 3
 
 
 def median_of(runs: int, measure) -> tuple[float, float]:
@@ -73,40 +75,55 @@ def plain_keras_fit(data) -> tuple[float, float]:
 
 
 def ours(data, backend: str, arch: str = "mlp", batch: int = 128, lr: float = 2e-3,
-         epochs: int = EPOCHS, until: float | None = None,
-         augment: bool = True) -> tuple[float, float]:
-    """Our trainer; with `until`, the seconds until test accuracy first reaches it."""
+         epochs: int = EPOCHS, augment: bool = True) -> tuple[float, float]:
+    """Our trainer: (seconds, test accuracy)."""
     from trainers import loop
-    from trainers.callbacks import SilentCallbacks, TrainingCancelled
+    from trainers.callbacks import SilentCallbacks
     from trainers.config import TrainConfig
 
+    config = TrainConfig(backend=backend, arch=arch, epochs=epochs, batch_size=batch, lr=lr,
+                         val_split=0, augment=augment)
+    result = loop.train(config, data, SilentCallbacks())
+    return result.seconds, result.test_accuracy
+
+
+def seconds_to(data, backend: str, target: float) -> tuple[float, float]:
+    """A CNN trained with the panel's default settings: the seconds until its test accuracy
+    first reaches `target` (inf if never) and its best. The test set is scored after every
+    epoch for this, and that time is left out: a user's run does not pay it."""
+    from dataclasses import replace
+
+    from trainers import loop
+    from trainers.callbacks import SilentCallbacks, TrainingCancelled
+    from trainers.config import DEFAULTS
+
     class Watch(SilentCallbacks):
-        reached: float | None = None
+        reached = math.inf
         best = 0.0
+        measuring = 0.0
 
         def on_epoch(self, epoch, metrics):
-            self.best = max(self.best, metrics.get("test_accuracy", 0.0))
-            if until and self.reached is None and self.best >= until:
-                self.reached = time.perf_counter() - started
+            self.measuring += metrics["test_seconds"]
+            self.best = max(self.best, metrics["test_accuracy"])
+            if self.best >= target and self.reached == math.inf:
+                self.reached = time.perf_counter() - started - self.measuring
 
         def should_stop(self):
-            return self.reached is not None
+            return self.reached < math.inf
 
-    config = TrainConfig(backend=backend, arch=arch, epochs=epochs, batch_size=batch, lr=lr,
-                         val_split=0, track_test=until is not None, augment=augment)
+    config = replace(DEFAULTS, backend=backend, arch="cnn", track_test=True)
     watch = Watch()
     started = time.perf_counter()
     try:
-        result = loop.train(config, data, watch)
+        loop.train(config, data, watch)
     except TrainingCancelled:
-        return watch.reached, watch.best
-    if until:
-        return (watch.reached if watch.reached else float("nan")), watch.best
-    return result.seconds, result.test_accuracy
+        pass
+    return watch.reached, watch.best
 
 
 def run() -> list[dict]:
     from digitpad.data import load_mnist
+    from trainers.config import DEFAULTS
 
     data = load_mnist()
     rows = []
@@ -129,9 +146,10 @@ def run() -> list[dict]:
     rows.append({"what": "Keras MLP, 5 epochs: our trainer, same settings + cosine schedule",
                  "seconds": ok_s, "accuracy": ok_acc, "speedup": k_s / ok_s})
     for backend in ("torch", "keras"):
-        s, best = ours(data, backend, arch="cnn", epochs=8, until=0.99)
-        rows.append({"what": f"{backend} CNN: seconds until 99.0% test accuracy (8-epoch run)",
-                     "seconds": s, "accuracy": best})
+        s, best = median_of(CNN_RUNS, lambda b=backend: seconds_to(data, b, 0.99))
+        rows.append({"what": f"{backend} CNN, panel defaults ({DEFAULTS.epochs} epochs, batch "
+                     f"{DEFAULTS.batch_size}): seconds until 99.0% test accuracy, median of "
+                     f"{CNN_RUNS}", "seconds": s, "accuracy": best})
     return rows
 
 

@@ -308,7 +308,8 @@ class Session:
         home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="home.", dir=out))
         env = dict(display.env, DIGITPAD_HOME=str(home), PYTHONUNBUFFERED="1")
         self.stderr_path = out / "app.stderr.log"
-        self.proc = subprocess.Popen([args.python, "-m", "digitpad"], cwd=ROOT, env=env,
+        command = [args.program] if args.program else [args.python, "-m", "digitpad"]
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=env,
                                      stdout=open(out / "app.stdout.log", "w"),  # noqa: SIM115
                                      stderr=open(self.stderr_path, "w"))  # noqa: SIM115
         self.window = self._find_window()
@@ -512,6 +513,8 @@ class Session:
         steps["retrain_panel_s"] = self.wait_window("Retrain a model")
         time.sleep(1.0)
         self.shot("tour_5_retrain")
+        if self.args.train_timeout:
+            self.retrain(steps)
         self.display.xdo("key", "ctrl+q")  # from the panel: does Quit work from here too?
         time.sleep(1.0)
         steps["ctrl_q_from_retrain_panel_quits"] = self.proc.poll() is not None
@@ -521,6 +524,21 @@ class Session:
         self.display.xdo("key", "Escape")
         steps["retrain_closed_by_esc_s"] = self.wait_window("Retrain a model", present=False)
         self.check_alive()
+
+    def retrain(self, steps: dict[str, object]) -> None:
+        """Start training with the panel's defaults (Return: Start is the default button) and
+        wait for the new model's card, the last file a finished run writes."""
+        models = self.home / "models"
+        self.display.xdo("key", "Return")
+        start = time.time()
+        cards: list[Path] = []
+        while not cards and time.time() - start < self.args.train_timeout and self.check_alive():
+            time.sleep(1.0)
+            cards = sorted(models.glob("*.json")) if models.is_dir() else []
+        steps["trained_model_cards"] = [c.name for c in cards]
+        steps["training_s"] = round(time.time() - start, 1) if cards else None
+        time.sleep(2.0)  # the panel's closing message and the model switch
+        self.shot("tour_5b_trained")
 
     def menu_dialog(self, steps: dict[str, object], key: str, title: str, tag: str,
                     menu_shot: str = "") -> None:
@@ -638,6 +656,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--home", help="DIGITPAD_HOME (default: a fresh folder under --out)")
     p.add_argument("--out", default="/tmp/xtest/session", help="logs, screenshots, report")
     p.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"))
+    p.add_argument("--program", help="run this built program (dist/digitpad-cpu/digitpad) "
+                   "instead of the app from the source tree")
+    p.add_argument("--train-timeout", type=float, default=0.0,
+                   help="in the tour, also train from the Retrain panel with its defaults and "
+                   "wait this many seconds for the new model")
     args = p.parse_args(argv)
     if args.switch_to and not args.switch_at:
         args.switch_at = max(1, args.digits // 2)

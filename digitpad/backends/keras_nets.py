@@ -8,6 +8,8 @@ import warnings
 
 import numpy as np
 
+from digitpad.backends.base import PREDICT_BATCH
+
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 
@@ -88,7 +90,7 @@ def input_gradient_fn(model):
     return gradient
 
 
-def predict_proba(model, images: np.ndarray, batch: int = 1000, fn=None) -> np.ndarray:
+def predict_proba(model, images: np.ndarray, batch: int = PREDICT_BATCH, fn=None) -> np.ndarray:
     """Class probabilities for (N, 28, 28) float32 images."""
     fn = fn or logits_fn(model)
     out = [

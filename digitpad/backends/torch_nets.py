@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from digitpad.backends.base import PREDICT_BATCH
+
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 FILE_FORMAT = "digitpad-torch/1"
 
@@ -50,7 +52,7 @@ def build(arch: str) -> nn.Module:
     raise ValueError(f"unknown architecture {arch!r}")
 
 
-def predict_proba(model: nn.Module, images: np.ndarray, batch: int = 1000) -> np.ndarray:
+def predict_proba(model: nn.Module, images: np.ndarray, batch: int = PREDICT_BATCH) -> np.ndarray:
     """Class probabilities for (N, 28, 28) float32 images, calling the network directly."""
     device = next(model.parameters()).device
     if model.training:  # walking every module costs more than the forward pass of one image
