@@ -19,6 +19,7 @@ from typing import Any
 from digitpad import models
 from digitpad.backends.base import Predictor
 from digitpad.errors import DeviceUnavailable, ModelFileError
+from digitpad.heap import loading_without_pauses
 
 log = logging.getLogger("digitpad.session")
 
@@ -102,10 +103,15 @@ class ModelSession:
             self._activate(request, key, self._cache[key])
             return request
         self._notify(LOADING)
-        self._submit(lambda: self._load(path, device),
+        self._submit(lambda: self._load_quietly(path, device),
                      lambda predictor: self._loaded(request, key, predictor),
                      lambda err: self._failed(request, path, err))
         return request
+
+    def _load_quietly(self, path: Path, device: str) -> Predictor:
+        """The load, on a worker thread, without collector pauses that would freeze the window."""
+        with loading_without_pauses():
+            return self._load(path, device)
 
     def _loaded(self, request: int, key: tuple[str, str], predictor: Predictor) -> None:
         self._cache[key] = predictor  # kept even if stale: switching to it later is instant

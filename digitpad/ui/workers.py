@@ -25,6 +25,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from digitpad.priority import lower_this_thread
+
 log = logging.getLogger("digitpad.workers")
 
 
@@ -112,6 +114,7 @@ class WorkerPool(QObject):
         return worker
 
     def _serve(self) -> None:
+        lower_this_thread()  # background work yields the cores to the window
         while True:
             worker = self._queue.get()
             try:

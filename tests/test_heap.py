@@ -1,0 +1,60 @@
+"""Model loading without garbage-collector pauses: collection is off while a load builds its
+long-lived objects, what the load built is frozen afterwards, and collection comes back on."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from digitpad import models
+from digitpad.heap import loading_without_pauses
+from digitpad.session import ModelSession
+
+
+def test_collection_resumes_only_when_the_last_of_two_overlapping_loads_ends():
+    first_inside, second_done, checks = threading.Event(), threading.Event(), {}
+
+    def other_load() -> None:
+        with loading_without_pauses():
+            first_inside.set()
+            second_done.wait(30)
+            checks["off while both load"] = not gc.isenabled()
+
+    thread = threading.Thread(target=other_load)
+    thread.start()
+    first_inside.wait(30)
+    with loading_without_pauses():
+        pass
+    checks["off after one of two ended"] = not gc.isenabled()
+    second_done.set()
+    thread.join(30)
+    assert checks == {"off while both load": True, "off after one of two ended": True}
+    assert gc.isenabled()
+
+
+def test_a_host_that_turned_collection_off_keeps_it_off():
+    gc.disable()
+    try:
+        with loading_without_pauses():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_loaded_model_is_frozen_out_of_later_full_collections():
+    before = gc.get_freeze_count()
+    results = []
+
+    def submit(work, on_done, on_error) -> None:  # run the load right here, like a worker
+        try:
+            on_done(work())
+        except Exception as err:  # pragma: no cover - the assertion below shows it
+            on_error(err)
+
+    session = ModelSession(submit)
+    session.subscribe(results.append)
+    session.select(models.default_model("torch"))
+    assert session.predictor is not None and session.error == ""
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > before  # the network's objects are out of the collector's way
