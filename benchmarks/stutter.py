@@ -24,6 +24,12 @@ os.environ.setdefault("DIGITPAD_HOME", tempfile.mkdtemp(prefix="digitpad-stutter
 
 from benchmarks.common import canvas_drawings, percentiles  # noqa: E402
 
+LIMITS = {  # what was found holding the window up, when a target is missed
+    "keras": "What limits it: TensorFlow runs the window's reading and the training's ops on "
+             "one shared thread pool, so a reading can wait behind a training op",
+    "torch": "What limits it: the window's thread competes for the cores with training's "
+             "threads (which run at a lower priority) and with anything else on the machine",
+}
 TITLE = "## Live reading while a CNN trains (the panel's defaults, on the worker thread)"
 
 
@@ -114,7 +120,8 @@ def table(rows: list[dict]) -> tuple[str, list[str]]:
                      f"{r['block_ms']:.0f} | {r['frames']} |")
         if r["state"] == "training" and (r["p99_ms"] > 20 or r["block_ms"] > 50):
             missed.append(f"{r['backend']}: live reading p99 {r['p99_ms']:.0f} ms, event loop "
-                          f"gap {r['block_ms']:.0f} ms while training (targets 20 / 50 ms)")
+                          f"gap {r['block_ms']:.0f} ms while training (targets 20 / 50 ms). "
+                          f"{LIMITS[r['backend']]}")
     return "\n".join(lines) + "\n", missed
 
 
