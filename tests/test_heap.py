@@ -8,6 +8,7 @@ import threading
 
 from digitpad import models
 from digitpad.heap import loading_without_pauses
+from digitpad.predictors import load_any
 from digitpad.session import ModelSession
 
 
@@ -42,9 +43,31 @@ def test_a_host_that_turned_collection_off_keeps_it_off():
         gc.enable()
 
 
-def test_a_loaded_model_is_frozen_out_of_later_full_collections():
+def test_a_load_that_imports_a_module_freezes_what_it_built(tmp_path, monkeypatch):
+    (tmp_path / "freshly_imported_framework.py").write_text("TABLE = [[i] for i in range(1000)]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
     before = gc.get_freeze_count()
-    results = []
+    with loading_without_pauses():
+        import freshly_imported_framework  # noqa: F401
+    assert gc.get_freeze_count() >= before + 1000  # out of every later full collection
+    assert gc.isenabled()
+
+
+def test_a_load_that_imports_nothing_new_freezes_nothing():
+    """Freezing keeps whatever garbage waits at that moment: only a first import is worth it."""
+    before = gc.get_freeze_count()
+    with loading_without_pauses():
+        kept = [[i] for i in range(1000)]
+    assert gc.get_freeze_count() == before and len(kept) == 1000
+    assert gc.isenabled()
+
+
+def test_the_window_loads_models_without_collector_pauses():
+    seen = []
+
+    def load(path, device):  # stands in for the real loader, to look inside the load
+        seen.append(gc.isenabled())
+        return load_any(path, device)
 
     def submit(work, on_done, on_error) -> None:  # run the load right here, like a worker
         try:
@@ -52,9 +75,8 @@ def test_a_loaded_model_is_frozen_out_of_later_full_collections():
         except Exception as err:  # pragma: no cover - the assertion below shows it
             on_error(err)
 
-    session = ModelSession(submit)
-    session.subscribe(results.append)
+    session = ModelSession(submit, load=load)
     session.select(models.default_model("torch"))
     assert session.predictor is not None and session.error == ""
-    assert gc.isenabled()
-    assert gc.get_freeze_count() > before  # the network's objects are out of the collector's way
+    assert seen == [False]  # collection paused while the model loaded
+    assert gc.isenabled()  # and back on afterwards
