@@ -3,37 +3,37 @@
 A full collection walks every object Python tracks, holding the GIL. With torch or TensorFlow
 loaded that is hundreds of thousands of objects: on a 2-core VM full collections took 40-400 ms
 each, several of them while a model loaded in the background, and the window stood still for
-each. So loading runs with automatic collection paused; and when a load brought in new modules
-(a framework's first import), what exists is then frozen: moved out of the collector's sight for
-good, as those modules live as long as the app, so later full collections walk only what the app
-has made since. Only then: freezing also keeps whatever garbage is waiting at that moment, and a
-freeze on every load kept 100 MB in a 10-minute soak of 1,800 model switches.
+each. So loading runs with automatic collection paused, and a framework's first import is
+followed by a freeze: what exists then (the framework's modules, the app itself) is moved out of
+the collector's sight for good, and later full collections walk only what has been made since.
+The freeze comes before the model is built: a frozen object that later becomes garbage in a
+cycle is never freed, and freezing whole loaded models (evicted from the cache later) kept
+100 MB more over a 10-minute soak.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+log = logging.getLogger("digitpad.heap")
 _lock = threading.Lock()
 _loading = 0          # loads under way, on any thread
 _resume = True        # whether collection was on when the first of them began
-_modules_before = 0   # how many modules were imported when the first of them began
 
 
 @contextmanager
 def loading_without_pauses() -> Iterator[None]:
-    """Pause automatic collection while long-lived objects are made (a framework import, a
-    model load); when the last such load ends, freeze what exists if modules were imported, and
-    resume collection (unless the host program had turned it off itself)."""
-    global _loading, _resume, _modules_before
+    """Pause automatic collection while a load runs (on any thread); resume it when the last
+    one ends, unless the host program had turned collection off itself."""
+    global _loading, _resume
     with _lock:
         if _loading == 0:
             _resume = gc.isenabled()
-            _modules_before = len(sys.modules)
             gc.disable()
         _loading += 1
     try:
@@ -41,8 +41,15 @@ def loading_without_pauses() -> Iterator[None]:
     finally:
         with _lock:
             _loading -= 1
-            if _loading == 0:
-                if len(sys.modules) > _modules_before:
-                    gc.freeze()
-                if _resume:
-                    gc.enable()
+            if _loading == 0 and _resume:
+                gc.enable()
+
+
+def import_and_freeze(do_import: Callable[[], object]) -> None:
+    """Run a framework's import; if it brought in modules, freeze everything that exists."""
+    before = len(sys.modules)
+    do_import()
+    imported = len(sys.modules) - before
+    if imported > 0:
+        gc.freeze()
+        log.info("froze %d objects after importing %d modules", gc.get_freeze_count(), imported)

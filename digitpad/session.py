@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from digitpad import models
+from digitpad import backends, models
 from digitpad.backends.base import Predictor
 from digitpad.errors import DeviceUnavailable, ModelFileError
-from digitpad.heap import loading_without_pauses
+from digitpad.heap import import_and_freeze, loading_without_pauses
 
 log = logging.getLogger("digitpad.session")
 
@@ -111,6 +111,10 @@ class ModelSession:
     def _load_quietly(self, path: Path, device: str) -> Predictor:
         """The load, on a worker thread, without collector pauses that would freeze the window."""
         with loading_without_pauses():
+            try:
+                import_and_freeze(backends.for_path(path).import_framework)
+            except Exception:  # the load below says what is wrong, in its own words
+                pass
             return self._load(path, device)
 
     def _loaded(self, request: int, key: tuple[str, str], predictor: Predictor) -> None:

@@ -101,6 +101,10 @@ class Backend(ABC):
         """Whether the framework is installed (found without importing it)."""
         return importlib.util.find_spec(self.framework) is not None
 
+    def import_framework(self) -> None:
+        """Import the framework now, before any model is built (see digitpad.heap)."""
+        importlib.import_module(self.framework)
+
     # --- devices --------------------------------------------------------------------------
     @abstractmethod
     def devices(self) -> list[Device]:

@@ -179,6 +179,11 @@ class KerasBackend(Backend):
     gpu_prefix = "gpu"
     export_formats = ("onnx", "tflite", "savedmodel")
 
+    def import_framework(self) -> None:
+        from digitpad.backends.tf_import import keras
+
+        keras()  # TensorFlow the safe way (digitpad.backends.tf_import), or Keras on torch
+
     def available(self) -> bool:
         return super().available() or (importlib.util.find_spec("keras") is not None
                                         and TORCH.available())
