@@ -8,7 +8,7 @@ followed by a freeze: what exists then (the framework's modules, the app itself)
 the collector's sight for good, and later full collections walk only what has been made since.
 The freeze comes before the model is built: a frozen object that later becomes garbage in a
 cycle is never freed, and freezing whole loaded models (evicted from the cache later) kept
-100 MB more over a 10-minute soak.
+about 70 MB more over a 10-minute soak (+115 MB against +47 MB).
 """
 
 from __future__ import annotations

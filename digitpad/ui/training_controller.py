@@ -14,7 +14,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from digitpad.heap import loading_without_pauses
 from digitpad.ui.workers import Worker, WorkerPool
 from trainers.config import TrainConfig
 
@@ -101,6 +100,7 @@ class TrainingController(QObject):
         self.config, self.last = config, None
 
         def work(worker: Worker):
+            from digitpad import data, train_job
             from trainers.callbacks import TrainingCancelled
 
             def report(text: str) -> None:  # preparing data (drawing pen digits) can be long
@@ -108,10 +108,7 @@ class TrainingController(QObject):
                     raise TrainingCancelled("training was cancelled")
                 worker.report(text)
 
-            with loading_without_pauses():  # the set-up's imports and data: no GC pauses
-                from digitpad import data, train_job
-
-                dataset = data.load_choice(data_choice, folder, report)
+            dataset = data.load_choice(data_choice, folder, report)
             if any(limit):
                 dataset = dataset.subset(*limit)
             logged = f", logging to TensorBoard in {tensorboard}" if tensorboard else ""
