@@ -16,11 +16,11 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from digitpad import atomic, backends
+from digitpad.card import CardError, ModelCard, from_json
 from digitpad.errors import ModelFileError
 from digitpad.paths import models_dir
 from digitpad.resources import asset
@@ -30,33 +30,6 @@ STAGED = ".staged"
 LEFTOVER_AGE_S = 600.0  # a save's temporary files older than this belong to a killed save
 
 __all__ = ["ModelCard", "ModelFileError", "save", "read_card", "check", "list_models"]
-
-
-@dataclass
-class ModelCard:
-    backend: str
-    arch: str
-    file: str = ""
-    dataset: str = ""
-    train_size: int = 0
-    epochs: int = 0
-    test_accuracy: float | None = None
-    created: str = ""
-    sha256: str = ""
-    name: str = ""
-    bundled: bool = False
-    config: dict = field(default_factory=dict)
-    scores: dict = field(default_factory=dict)  # other measured accuracies, e.g. pen drawings
-    base: str = ""  # the model this one was fine-tuned from (personal models)
-
-    @property
-    def title(self) -> str:
-        """What a person calls this model in a list: its name, else backend and arch."""
-        return self.name or f"{backends.label(self.backend)} {self.arch.upper()}"
-
-    def summary(self) -> str:
-        acc = f"{self.test_accuracy:.2%}" if self.test_accuracy is not None else "unknown"
-        return f"{self.title}: test accuracy {acc}, trained on {self.train_size:,} images"
 
 
 def card_path(model_path: Path) -> Path:
@@ -82,10 +55,10 @@ def read_card(model_path: Path) -> ModelCard:
     if not path.exists():
         return ModelCard(backend=backend, arch="unknown", file=model_path.name, bundled=bundled)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        known = {k: raw[k] for k in ModelCard.__dataclass_fields__ if k in raw}
-        card = ModelCard(**known)
-    except (OSError, ValueError, TypeError) as err:
+        card = from_json(json.loads(path.read_text(encoding="utf-8")))
+    except CardError as err:
+        raise ModelFileError(f"{path}: not a valid model card: {err}") from err
+    except (OSError, ValueError) as err:
         raise ModelFileError(f"{path}: unreadable model card ({err})") from err
     if card.backend != backend:
         raise ModelFileError(
@@ -163,9 +136,7 @@ def save(path: Path, write_model: Callable[[Path], None], card: ModelCard,
 
 
 def _card_writer(card: ModelCard) -> Callable[[Path], None]:
-    fields = asdict(card)
-    fields.pop("bundled")
-    text = json.dumps(fields, indent=2) + "\n"
+    text = json.dumps(card.to_json(), indent=2) + "\n"
     return lambda tmp: tmp.write_text(text, encoding="utf-8")
 
 
@@ -218,9 +189,10 @@ def default_model(backend: str, arch: str = "cnn") -> Path:
     return bundled_dir() / f"{backend}_{arch}{backends.get(backend).suffix}"
 
 
-def list_models() -> list[tuple[Path, ModelCard]]:
+def list_models(skipped: list[tuple[Path, str]] | None = None) -> list[tuple[Path, ModelCard]]:
     """Bundled models first (CNNs before MLPs), then the user's, newest first. Only backends
-    installed here are listed."""
+    installed here are listed. A model whose card is bad is left out, and `skipped` (if given)
+    gets its path and the reason, so one hand-edited card cannot stop the app."""
     usable = {backends.get(name).suffix for name in backends.installed()}
     found = []
     for folder in (bundled_dir(), models_dir()):
@@ -232,8 +204,9 @@ def list_models() -> list[tuple[Path, ModelCard]]:
                 continue
             try:
                 entries.append((path, read_card(path)))
-            except ModelFileError:
-                continue
+            except ModelFileError as err:
+                if skipped is not None:
+                    skipped.append((path, str(err)))
         if folder == bundled_dir():
             entries.sort(key=lambda e: (e[1].arch != "cnn", e[1].backend != "torch"))
         else:

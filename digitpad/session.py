@@ -56,6 +56,7 @@ class ModelSession:
         self.pending: Path | None = None   # the model file asked for, still loading
         self.error = ""                    # why the last request failed, in plain words
         self.entries: list[tuple[Path, models.ModelCard]] = []
+        self.skipped: list[tuple[Path, str]] = []  # models left out of the list, and why
         self._request = 0
         self._cache: OrderedDict[tuple[str, str], Predictor] = OrderedDict()
         self._listeners: list[Listener] = []
@@ -70,7 +71,10 @@ class ModelSession:
     # --- the list -------------------------------------------------------------------------
     def refresh(self) -> None:
         """Re-read the bundled and user models (after training, a rename or a delete)."""
-        entries = models.list_models()
+        self.skipped = []
+        entries = models.list_models(self.skipped)
+        for _, reason in self.skipped:
+            log.warning("model left out of the list: %s", reason)
         known = {p for p, _ in entries}
         for extra in (self.active, self.pending):  # a file loaded from elsewhere stays listed
             if extra and extra not in known and extra.exists():

@@ -47,6 +47,13 @@ class ModelChoices(QObject):
             action.setData(str(path))
             action.triggered.connect(lambda _=False, p=path: self.choose(p))
             self.menu.addAction(action)
+        if self.session.skipped:
+            self.menu.addSeparator()
+        for path, reason in self.session.skipped:  # named, so a bad card is not a mystery
+            left_out = self.menu.addAction(f"{path.name} left out: its model card is not valid")
+            left_out.setEnabled(False)
+            left_out.setToolTip(reason)
+        self.menu.setToolTipsVisible(True)
         self.selector.blockSignals(False)
 
     def _mark(self, path: Path | None) -> None:
