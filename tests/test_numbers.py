@@ -39,8 +39,6 @@ def test_pieces_of_ink_are_found_and_a_detached_bar_stays_with_its_digit():
 @pytest.fixture(scope="module")
 def rows():
     """Ten 3-digit numbers written by unseen writers, placed in a row as strokes."""
-    if not TES.is_file():
-        pytest.skip(f"{TES} is not available")
     digits = pendigits.read(TES)[:300]
     rng = np.random.default_rng(0)
     out = []

@@ -22,8 +22,6 @@ from trainers.callbacks import SilentCallbacks, TrainingCancelled
 @pytest.fixture(scope="module")
 def writer():
     """The pen-drawn digits of one writer the models never saw, as MNIST-style images."""
-    if not TES.is_file():
-        pytest.skip(f"{TES} is not available")
     digits = pendigits.read(TES)
     first = [d for d in digits if d.writer == digits[0].writer]
     return pendigits.mnist_images(first, (18.0,), 160)
