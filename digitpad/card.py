@@ -86,11 +86,17 @@ def _mapping(value: Any) -> str | None:
         else "an object with named entries"
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value) and value >= 0
+
+
 def _scores(value: Any) -> str | None:
+    """Accuracies (fractions) and the counts they were measured on."""
     if _mapping(value):
         return _mapping(value)
-    bad = next((k for k, v in value.items() if _share(v)), None)
-    return None if bad is None else f"fractions between 0 and 1 ({bad!r} is not)"
+    bad = next((k for k, v in value.items() if not _number(v)), None)
+    return None if bad is None else f"numbers >= 0 ({bad!r} is not)"
 
 
 def _version(value: Any) -> str | None:

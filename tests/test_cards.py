@@ -41,6 +41,7 @@ def user_copy(home: Path, name: str = "mine.pt", changes: dict | None = None) ->
     ({"train_size": -4}, "train_size"),
     ({"epochs": True}, "epochs"),
     ({"scores": {"pen drawings": "good"}}, "scores"),
+    ({"scores": {"pen drawings": float("nan")}}, "scores"),
     ({"name": ["a"]}, "name"),
     ({"version": 99}, "version"),
 ])
