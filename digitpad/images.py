@@ -1,19 +1,26 @@
 """Reading picture files into pixel arrays (Pillow), for the CLI and the window alike.
 
-Only regular files are read (a named pipe would block forever), and pictures larger than
+Only the raster formats of FORMATS are opened, whatever a file's name says: Pillow would hand a
+PostScript file (EPS/PS, even one named `.png`) to Ghostscript, which runs it as a program. Only
+regular files are read (a named pipe would block forever), and pictures larger than
 MAX_PIXELS are refused from their header before any pixel is decoded: a small file can claim a
-huge size (a "decompression bomb"). 16-bit pictures are scaled to 0..1, not clipped.
+huge size (a "decompression bomb"). A photo is turned the way its EXIF orientation says (as a
+phone or viewer shows it). 16-bit pictures are scaled to 0..1, not clipped.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-READABLE = ("*.png", "*.jpg", "*.jpeg", "*.bmp", "*.gif", "*.tif", "*.tiff", "*.webp")
+# Pillow's name of each format read -> the suffixes the file dialog offers; none calls a program
+FORMATS = {"PNG": ("png",), "JPEG": ("jpg", "jpeg"), "BMP": ("bmp",), "GIF": ("gif",),
+           "TIFF": ("tif", "tiff"), "WEBP": ("webp",)}
+READABLE = tuple(f"*.{suffix}" for suffixes in FORMATS.values() for suffix in suffixes)
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is the largest a digit needs
 WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
 
@@ -21,7 +28,7 @@ WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
 def read_image(path: Path) -> np.ndarray:
     """Pixels of a picture file: gray or RGBA (when it has transparency) as uint8, or gray as
     float 0..1 for 16-bit and float pictures. OSError, with the reason, if it cannot be read."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
     if not path.exists():
@@ -32,16 +39,19 @@ def read_image(path: Path) -> np.ndarray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
+            with Image.open(path, formats=list(FORMATS)) as img:
                 img.load()
-                return _pixels(img)
+                return _pixels(ImageOps.exif_transpose(img))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
         claimed = re.search(r"\((\d+) pixels\)", str(err))
         size = f" (its header claims {int(claimed[1]):,} pixels)" if claimed else ""
         raise OSError(f"{path}: the picture is larger than the {MAX_PIXELS // 1_000_000} "
                       f"megapixels digitpad reads{size}; not read") from err
-    except (UnidentifiedImageError, ValueError, SyntaxError) as err:
-        raise OSError(f"{path}: not a readable image ({err})") from err
+    except UnidentifiedImageError as err:
+        raise OSError(f"{path}: not a picture digitpad reads "
+                      f"(it reads {', '.join(FORMATS)})") from err
+    except (ValueError, SyntaxError, EOFError, IndexError, KeyError, struct.error) as err:
+        raise OSError(f"{path}: not a readable image ({err})") from err  # a damaged file
     except OSError as err:
         if str(path) in str(err):
             raise
