@@ -18,6 +18,7 @@ from pathlib import Path
 
 PARTIAL = ".partial"
 FILE_MODE = 0o644  # models and samples are not secret; mkstemp would make them owner-only
+PUBLISHING = threading.RLock()  # held around every `locked` section; quitting waits for it
 
 
 def partial_file(path: Path) -> Path:
@@ -83,6 +84,7 @@ def locked(path: Path) -> Iterator[None]:
     lock = path.with_name(f".{path.name}.lock")
     lock.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    PUBLISHING.acquire()  # before the file lock: one order, whatever sections nest
     try:
         if sys.platform == "win32":
             import msvcrt
@@ -95,6 +97,7 @@ def locked(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+        PUBLISHING.release()
 
 
 def leftovers(folder: Path) -> list[Path]:
