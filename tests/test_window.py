@@ -218,7 +218,12 @@ def test_settings_come_back_after_a_restart(qtbot):
 
 def test_about_names_versions_and_the_active_model(window):
     text = window.about_text()
-    assert "PyTorch 2.14.1" in text and "TensorFlow" in text and "Qt 6" in text
+    from importlib.metadata import version
+
+    from PySide6 import __version__ as qt_version
+
+    assert f"PyTorch {version('torch')}" in text and f"PySide6 {qt_version}" in text
+    assert "TensorFlow" in text
     assert "PyTorch CNN" in text and "test accuracy" in text
 
 
@@ -230,7 +235,7 @@ def test_going_back_while_a_model_loads_keeps_the_model_chosen_last(qtbot, windo
     assert window.panel.modelStatus.text().startswith("Loading")
     window.select_model(cnn)
     qtbot.waitUntil(lambda: not window.loads.running(), timeout=LOAD_MS)
-    qtbot.wait(50)
+    QApplication.processEvents()  # the late Keras result, delivered after its worker ended
     assert window.model_path == cnn and window.predictor.backend == "torch"
     assert window.modelSelector.currentData() == str(cnn)
     assert window.panel.modelStatus.text() == ""
