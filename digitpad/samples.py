@@ -10,9 +10,14 @@ never fatal. A set of samples travels between machines as one zip of those files
 
 from __future__ import annotations
 
+import io
+import lzma
+import math
 import os
+import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +30,11 @@ from digitpad.paths import data_home
 
 SUFFIX = ".npz"
 MAX_IMPORT_BYTES = 64 * 2**20  # a samples file larger than this is refused, not unpacked
+MAX_UNPACKED_BYTES = 1024 * 2**20  # ... and one whose entries claim more than this, unpacked
+MAX_SAMPLE_BYTES = 2**20  # one sample is a few KB (a 28x28 image and its strokes)
+# what reading a damaged or hostile sample file can raise
+UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error,
+              lzma.LZMAError, NotImplementedError, RuntimeError)
 
 
 def samples_dir() -> Path:
@@ -79,13 +89,57 @@ def add(image: np.ndarray, label: int, strokes: Sequence[np.ndarray] = (),
 def read(path: Path) -> tuple[np.ndarray, int]:
     """One sample file's image and label; DatasetError (naming the file) if it is not one."""
     try:
-        with np.load(path, allow_pickle=False) as saved:
-            image, label = saved["image"], int(saved["label"])
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as err:
+        if path.stat().st_size > MAX_SAMPLE_BYTES:
+            raise ValueError(f"larger than {MAX_SAMPLE_BYTES // 2**10} KB")
+        with open(path, "rb") as stream:
+            return parse(_bounded(stream, "the file"))
+    except UNREADABLE as err:
         raise DatasetError(f"{path.name}: not a digitpad sample ({err})") from err
-    if image.shape != (28, 28) or image.dtype != np.uint8 or not 0 <= label <= 9:
-        raise DatasetError(f"{path.name}: not a digitpad sample (wrong image or label)")
-    return image, label
+
+
+def parse(data: bytes) -> tuple[np.ndarray, int]:
+    """The image (uint8) and label of a sample file's bytes. Every size is checked before
+    anything is unpacked: what each part declares, what it really holds, and what the array
+    header claims (a few bytes can claim a terabyte). ValueError (or a zip error) if it is not
+    a sample."""
+    with zipfile.ZipFile(io.BytesIO(data)) as parts:
+        image, label = (_array(parts, key) for key in ("image", "label"))
+    if image.shape != (28, 28) or image.dtype.kind not in "uf" or \
+            (image.dtype.kind == "u" and image.dtype != np.uint8) or not np.isfinite(image).all():
+        raise ValueError(f"its image is not 28x28 bytes or 0..1 numbers ({image.shape}, "
+                         f"{image.dtype})")
+    if label.shape != () or label.dtype.kind not in "uif" or not np.isfinite(label) or \
+            label != np.round(label) or not 0 <= label <= 9:
+        raise ValueError(f"its label is not a digit 0-9 ({np.array2string(label.ravel()[:4])})")
+    return as_uint8(image), int(label)
+
+
+def _array(parts: zipfile.ZipFile, key: str) -> np.ndarray:
+    info = parts.getinfo(f"{key}.npy")
+    if info.file_size > MAX_SAMPLE_BYTES:
+        raise ValueError(f"its {key} unpacks to {info.file_size:,} bytes")
+    with parts.open(info) as member:
+        raw = _bounded(member, f"its {key}")
+    stream = io.BytesIO(raw)
+    version = np.lib.format.read_magic(stream)
+    if version not in ((1, 0), (2, 0)):
+        raise ValueError(f"its {key} is in .npy format {version}")
+    header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+        np.lib.format.read_array_header_2_0
+    shape, _, dtype = header(stream)
+    claimed = math.prod(shape) * dtype.itemsize
+    if dtype.hasobject or claimed > len(raw) - stream.tell():
+        raise ValueError(f"its {key}'s header claims {math.prod(shape):,} {dtype} values that "
+                         "the file does not hold")
+    return np.load(io.BytesIO(raw), allow_pickle=False)
+
+
+def _bounded(stream, what: str) -> bytes:
+    """At most MAX_SAMPLE_BYTES of a stream: whatever a size field says, no more is read."""
+    data = stream.read(MAX_SAMPLE_BYTES + 1)
+    if len(data) > MAX_SAMPLE_BYTES:
+        raise ValueError(f"{what} holds more than {MAX_SAMPLE_BYTES // 2**10} KB")
+    return data
 
 
 def files(folder: Path | None = None) -> list[Path]:
@@ -141,35 +195,60 @@ def export(out: Path, folder: Path | None = None) -> int:
 def import_file(source: Path, folder: Path | None = None) -> tuple[int, list[str]]:
     """Add the samples of an exported zip (or of a folder laid out like the samples folder);
     returns (how many were added, the entries skipped and why). Entries are read as data and
-    stored as new samples, so nothing from the file is ever written under its own name."""
-    source = Path(source)
-    added, skipped = 0, []
+    stored as new samples, so nothing from the file is ever written under its own name.
+    DatasetError if the file is no samples file or the samples cannot be stored."""
+    source, folder = Path(source), folder or samples_dir()
     if source.is_dir():
         found = load(source)
+        _check_writable(folder)
         for image, label in zip(found.images, found.labels, strict=True):
-            add(image, int(label), folder=folder)
+            _store(image, int(label), folder)
         return len(found), found.skipped
     if not source.is_file():
         raise DatasetError(f"{source}: no such file")
     if source.stat().st_size > MAX_IMPORT_BYTES:
         raise DatasetError(f"{source}: larger than {MAX_IMPORT_BYTES // 2**20} MB; not a "
                            "digitpad samples file")
+    added, skipped = 0, []
     try:
         with zipfile.ZipFile(source) as archive:
-            names = [n for n in archive.namelist() if n.endswith(SUFFIX)]
-            if not names:
+            entries = [i for i in archive.infolist() if i.filename.endswith(SUFFIX)]
+            if not entries:
                 raise DatasetError(f"{source}: holds no samples")
-            for name in names:
+            if sum(i.file_size for i in entries) > MAX_UNPACKED_BYTES:
+                raise DatasetError(f"{source}: unpacks to more than "
+                                   f"{MAX_UNPACKED_BYTES // 2**20} MB; not read")
+            _check_writable(folder)
+            for entry in entries:
                 try:
-                    with archive.open(name) as member:
-                        with np.load(member, allow_pickle=False) as saved:
-                            image, label = saved["image"], int(saved["label"])
-                    if image.shape != (28, 28) or not 0 <= label <= 9:
-                        raise ValueError("wrong image or label")
-                    add(as_uint8(image), label, folder=folder)
-                    added += 1
-                except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as err:
-                    skipped.append(f"{name}: not a digitpad sample ({err})")
+                    if entry.file_size > MAX_SAMPLE_BYTES:
+                        raise ValueError(f"unpacks to {entry.file_size:,} bytes")
+                    with archive.open(entry) as member:
+                        image, label = parse(_bounded(member, "the entry"))
+                except UNREADABLE as err:
+                    skipped.append(f"{entry.filename}: not a digitpad sample ({err})")
+                    continue
+                _store(image, label, folder)
+                added += 1
     except zipfile.BadZipFile as err:
         raise DatasetError(f"{source}: not a digitpad samples file (not a zip: {err})") from err
     return added, skipped
+
+
+def _check_writable(folder: Path) -> None:
+    """Refuse an import into a folder that cannot take files, before the first sample."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise DatasetError(f"{folder}: samples cannot be stored there "
+                           f"({err.strerror or err}); nothing imported") from err
+
+
+def _store(image: np.ndarray, label: int, folder: Path) -> None:
+    try:
+        add(image, label, folder=folder)
+    except OSError as err:
+        raise DatasetError(f"{folder}: a sample could not be stored ({err.strerror or err}); "
+                           "the import stopped") from err
