@@ -30,10 +30,22 @@ def setup() -> Path | None:
             return target
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        handler = _QuietFileHandler(
             target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True)
     except OSError:
+        # Without any handler, Python prints each record and its traceback on stderr, under
+        # the one-line message the user was already given.
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
         return None
     handler.setFormatter(logging.Formatter(_FORMAT))
     logger.addHandler(handler)
     return target
+
+
+class _QuietFileHandler(logging.handlers.RotatingFileHandler):
+    """A log file that falls silent when it cannot be written (a full disk, a folder made
+    read-only later): the log is for bug reports, never a reason to print tracebacks."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
