@@ -9,16 +9,18 @@ from pathlib import Path
 import numpy as np
 
 from digitpad import backends, models
-from digitpad.backends.base import Predictor
-from digitpad.errors import BackendMissing, ModelFileError
+from digitpad.backends.base import Predictor, check_reading, first_line
+from digitpad.errors import BackendMissing, DeviceUnavailable, ModelFileError
 
 __all__ = ["Predictor", "load_predictor", "load_any", "predict_one", "ModelFileError"]
 
 
 def load_predictor(backend: str, path: Path | None = None, device: str = "cpu") -> Predictor:
-    """Load a model file (default: the bundled CNN of `backend`) as data, never as code."""
+    """Load a model file (default: the bundled CNN of `backend`) as data, never as code, and
+    check that it reads digits: whatever goes wrong is a ModelFileError naming the file."""
     chosen = backends.get(backend)
     path = Path(path) if path else models.default_model(backend)
+    refuse_non_file(path)
     found = backends.for_path(path)
     if found.name != chosen.name:
         raise ModelFileError(f"{path}: a {found.name} model, not a {chosen.name} one")
@@ -26,7 +28,25 @@ def load_predictor(backend: str, path: Path | None = None, device: str = "cpu") 
         raise BackendMissing(f"{path}: {chosen.label} is not installed here "
                              f"(it needs the {chosen.framework!r} package)")
     card = models.check(path, models.read_card(path))
-    return chosen.load(path, card, device)
+    try:
+        predictor = chosen.load(path, card, device)
+    except (ModelFileError, DeviceUnavailable):
+        raise
+    except Exception as err:  # a framework's own error while building or warming up the model
+        raise ModelFileError(f"{path}: not a usable {chosen.label} model "
+                             f"({first_line(err)})") from err
+    check_reading(predictor)
+    return predictor
+
+
+def refuse_non_file(path: Path) -> None:
+    """A folder, pipe or device where a model file was asked for is named as what it is (it
+    was "no such model file"; a pipe would block the reader)."""
+    if path.is_dir():
+        raise ModelFileError(f"{path}: a folder, not a model file")
+    if path.exists() and not path.is_file():
+        raise ModelFileError(f"{path}: not a regular file (a pipe, socket or device), not a "
+                             "model file")
 
 
 def load_any(path: Path, device: str = "cpu") -> Predictor:

@@ -176,3 +176,25 @@ def refuse_non_digit_model(path: Path, input_shape: tuple, outputs: int) -> None
     if tuple(input_shape) not in ((28, 28), (28, 28, 1), (1, 28, 28)) or outputs != 10:
         raise ModelFileError(f"{path}: takes {tuple(input_shape)} and gives {outputs} outputs, "
                              "not 28x28 images to 10 digits")
+
+
+def first_line(err: BaseException) -> str:
+    """An exception's message in one line, or its type when it has none."""
+    return (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
+
+
+def check_reading(predictor: Predictor) -> None:
+    """Read two blank images as the window and the CLI will: a model that fails, or gives
+    anything but 10 finite scores per image, is refused now, naming its file (a foreign ONNX
+    model gave "cannot reshape array of size 7 into shape (10)" on the first stroke)."""
+    path = predictor.path
+    try:
+        probs = np.asarray(predictor.predict(np.zeros((2, 28, 28), np.float32)))
+    except (DeviceUnavailable, ModelFileError):
+        raise
+    except Exception as err:  # every framework has its own errors for a model that cannot run
+        raise ModelFileError(f"{path}: the model cannot read a digit ({first_line(err)})") from err
+    if probs.shape != (2, 10) or not np.isfinite(probs).all():
+        raise ModelFileError(f"{path}: the model gives {probs.shape} scores for 2 images (not "
+                             "10 finite scores each); not a digit model")
+

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from digitpad.backends.base import Backend, Device, Predictor, refuse_non_digit_model
+from digitpad.backends.base import ARCHS, Backend, Device, Predictor, refuse_non_digit_model
+from digitpad.backends.keras_checks import check_archive, load_failure
 from digitpad.backends.tf_import import HAVE_TENSORFLOW
 from digitpad.backends.torch_backend import BACKEND as TORCH
 from digitpad.backends.torch_backend import TorchLearner, TorchPredictor
@@ -205,30 +205,26 @@ class KerasBackend(Backend):
         from digitpad.backends import keras_nets
 
         path = Path(path)
-        _check_archive(path)
+        check_archive(path)
         device = self.resolve_device(device)
         try:
             model = keras_nets.load(str(path))
         except Exception as err:  # keras raises ValueError, OSError, zipfile errors, ...
-            text = str(err)
-            reason = text.splitlines()[0] if text else type(err).__name__
-            if "safe_mode" in text or "lambda" in text.lower():
-                reason = "refused: the file holds code (a Lambda layer); it was not run"
-            raise ModelFileError(f"{path}: not a usable Keras model ({reason})") from err
+            raise ModelFileError(f"{path}: not a usable Keras model ({load_failure(err)})") from err
         shape = tuple(model.input_shape[1:]) if hasattr(model, "input_shape") else ()
         refuse_non_digit_model(path, shape, model.output_shape[-1])
-        card.arch = keras_nets.arch_of(model) if card.arch == "unknown" else card.arch
+        card.arch = _checked_arch(path, card, keras_nets.arch_of(model))
         if HAVE_TENSORFLOW:
             return KerasPredictor(model, card, path, device)
         return self._through_torch(model, card, path, device)
 
     def _through_torch(self, model: Any, card: ModelCard, path: Path,
                        device: str) -> KerasOnTorchPredictor:
-        from digitpad.backends import keras_nets, torch_nets
+        from digitpad.backends import torch_nets
         from digitpad.backends.keras_torch import keras_to_torch
 
-        arch = keras_nets.arch_of(model)
-        if arch not in ("mlp", "cnn"):
+        arch = card.arch  # what the layers are (checked by `load`)
+        if arch not in ARCHS:
             raise ModelFileError(f"{path}: a Keras network digitpad did not build; reading it "
                                  "needs TensorFlow, which this build leaves out")
         net = keras_to_torch(model.get_weights(), torch_nets.build(arch))
@@ -259,19 +255,14 @@ def _torch_device(device: str) -> str:
     return device.replace("gpu", "cuda")
 
 
-def _check_archive(path: Path) -> None:
-    """A `.keras` file is a zip archive holding config.json and the weights: anything else is
-    refused here, in plain words, before Keras or TensorFlow see it."""
-    if path.stat().st_size == 0:
-        raise ModelFileError(f"{path}: empty file, not a Keras model")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError) as err:
-        raise ModelFileError(f"{path}: not a Keras model file ({err})") from err
-    if "config.json" not in names or "model.weights.h5" not in names:
-        raise ModelFileError(f"{path}: a zip archive, but not a Keras model (no config.json "
-                             "and model.weights.h5)")
+def _checked_arch(path: Path, card: ModelCard, found: str) -> str:
+    """The architecture the file's layers are; a card that claims another is refused (it was
+    shown as it was, and personalising then built the wrong network)."""
+    if card.arch in ("unknown", found):
+        return found
+    what = f"a {found.upper()}" if found != "custom" else "a network digitpad did not build"
+    raise ModelFileError(f"{path}: its model card says {card.arch.upper()}, but the file holds "
+                         f"{what}; the card does not belong to this file")
 
 
 BACKEND = KerasBackend()

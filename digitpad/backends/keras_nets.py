@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import warnings
+from functools import cache
 
 import numpy as np
 
-from digitpad.backends.base import PREDICT_BATCH
+from digitpad.backends.base import ARCHS, PREDICT_BATCH
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
@@ -54,10 +56,37 @@ def build(arch: str):  # -> keras.Model (keras is imported lazily)
     return keras.Sequential([keras.Input((28, 28)), standardize, *body], name=f"digitpad_{arch}")
 
 
+# The settings of a layer that change what it computes (its weights' shapes are compared too).
+COMPUTING = ("activation", "padding", "strides", "pool_size", "scale", "offset", "target_shape",
+             "epsilon", "rate")
+
+
+def layer_signature(model) -> list[str]:
+    """What each layer of a model is and computes, names left out: two models with equal
+    signatures are the same network, whatever they (or their layers) are called."""
+    out = []
+    for layer in model.layers:
+        config = layer.get_config()
+        settings = {k: config[k] for k in COMPUTING if k in config}
+        shapes = [list(w.shape) for w in layer.weights]
+        out.append(json.dumps([type(layer).__name__, settings, shapes], sort_keys=True,
+                              default=list))
+    return out
+
+
+@cache
+def _signature(arch: str) -> tuple[str, ...]:
+    return tuple(layer_signature(build(arch)))
+
+
 def arch_of(model) -> str:
-    """Which architecture a loaded model is, from the name `build` gave it."""
-    name = model.name.removeprefix("digitpad_")
-    return name if name in ("mlp", "cnn") else "custom"
+    """Which of digitpad's architectures a loaded model is, from its layers (the name a file
+    gives itself proves nothing), or "custom". The architecture the name claims is tried first:
+    building a reference network to compare with costs 0.28 s for the CNN, once a process."""
+    found = tuple(layer_signature(model))
+    claimed = model.name.removeprefix("digitpad_")
+    order = sorted(ARCHS, key=lambda arch: arch != claimed)
+    return next((arch for arch in order if _signature(arch) == found), "custom")
 
 
 def logits_fn(model):
