@@ -87,7 +87,8 @@ def check(model_path: Path, card: ModelCard) -> ModelCard:
     return card
 
 
-def _staged(model_path: Path, sha: str) -> Path:
+def staged_path(model_path: Path, sha: str) -> Path:
+    """Where a save keeps the new file between its commit point and its publication."""
     return model_path.with_name(f".{model_path.name}.{sha[:16]}{STAGED}")
 
 
@@ -96,42 +97,67 @@ def _settle(model_path: Path) -> ModelCard:
     killed save left it staged ("rolled forward")."""
     with atomic.locked(model_path):
         card = read_card(model_path)
-        staged = _staged(model_path, card.sha256) if card.sha256 else None
-        if staged and staged.is_file() and sha256_of(staged) == card.sha256 and (
-                not model_path.is_file() or sha256_of(model_path) != card.sha256):
-            os.replace(staged, model_path)
-            atomic.flush_folder(model_path.parent)
+        roll_forward(model_path, card.sha256)
         return card
+
+
+def roll_forward(path: Path, sha: str) -> None:
+    """Publish the file that a killed save staged for the committed checksum `sha`, if it is
+    there and `path` is not that file yet. Call it under the save lock."""
+    staged = staged_path(path, sha) if sha else None
+    if staged and staged.is_file() and sha256_of(staged) == sha and (
+            not path.is_file() or sha256_of(path) != sha):
+        os.replace(staged, path)
+        atomic.flush_folder(path.parent)
+
+
+STEPS = ("model written", "model staged", "card written", "card committed", "model published")
+
+
+def save_unit(path: Path, write_model: Callable[[Path], None],
+              card_for: Callable[[str], Callable[[Path], None]],
+              on_step: Callable[[str], None] | None = None) -> str:
+    """Save a file and its card as one unit, as the module says: `write_model(tmp_path)`
+    writes the file, `card_for(sha256)` gives the writer of the card that names it. Models
+    and exports (digitpad.export) both use it. `on_step` is told each of `STEPS` (tests use
+    it to kill a save at every point). Returns the file's SHA-256."""
+    path = Path(path)
+    step = on_step or (lambda name: None)
+    written = atomic.write_via_partial(path, write_model)
+    step(STEPS[0])
+    sha = sha256_of(written)
+    staged = staged_path(path, sha)
+    os.replace(written, staged)
+    step(STEPS[1])
+    card_tmp = atomic.write_via_partial(card_path(path), card_for(sha))
+    step(STEPS[2])
+    with atomic.locked(path):
+        os.replace(card_tmp, card_path(path))  # the commit point
+        step(STEPS[3])
+        if staged.exists():
+            os.replace(staged, path)
+        elif not (path.is_file() and sha256_of(path) == sha):
+            raise ModelFileError(f"{path}: the saved model vanished before it was published")
+        # (else a concurrent save of the very same bytes, or a reader, published it already)
+        atomic.flush_folder(path.parent)
+    step(STEPS[4])
+    return sha
 
 
 def save(path: Path, write_model: Callable[[Path], None], card: ModelCard,
          on_step: Callable[[str], None] | None = None) -> ModelCard:
     """Save a model (`write_model(tmp_path)` writes it) and its card as one unit. The card
-    gets the file name, checksum and creation time. `on_step` is told each step's name
-    (tests use it to kill a save at every point)."""
+    gets the file name, checksum and creation time."""
     path = Path(path)
     backend_of(path)
-    step = on_step or (lambda name: None)
-    written = atomic.write_via_partial(path, write_model)
-    step("model written")
     card.file = path.name
-    card.sha256 = sha256_of(written)
     card.created = card.created or datetime.now(UTC).isoformat(timespec="seconds")
-    staged = _staged(path, card.sha256)
-    os.replace(written, staged)
-    step("model staged")
-    card_tmp = atomic.write_via_partial(card_path(path), _card_writer(card))
-    step("card written")
-    with atomic.locked(path):
-        os.replace(card_tmp, card_path(path))  # the commit point
-        step("card committed")
-        if staged.exists():
-            os.replace(staged, path)
-        elif not (path.is_file() and sha256_of(path) == card.sha256):
-            raise ModelFileError(f"{path}: the saved model vanished before it was published")
-        # (else a concurrent save of the very same bytes, or a reader, published it already)
-        atomic.flush_folder(path.parent)
-    step("model published")
+
+    def card_for(sha: str) -> Callable[[Path], None]:
+        card.sha256 = sha
+        return _card_writer(card)
+
+    save_unit(path, write_model, card_for, on_step)
     return card
 
 
@@ -150,7 +176,8 @@ def save_card(model_path: Path, card: ModelCard) -> None:
 def recover(folder: Path | None = None, older_than_s: float = LEFTOVER_AGE_S) -> list[Path]:
     """Clean up after saves that were killed: finish those past their commit point, remove
     the files of those before it (only files older than `older_than_s`, so a save running in
-    another process right now is left alone). Returns what was removed."""
+    another process right now is left alone), and lock files nobody holds. Returns what was
+    removed."""
     folder = Path(folder) if folder else models_dir()
     if not folder.is_dir():
         return []
@@ -174,7 +201,7 @@ def recover(folder: Path | None = None, older_than_s: float = LEFTOVER_AGE_S) ->
         if staged.exists():  # no committed card names it: a save killed before its commit
             staged.unlink(missing_ok=True)
             removed.append(staged)
-    return removed
+    return removed + atomic.remove_unused_locks(folder)
 
 
 def bundled_dir() -> Path:
