@@ -23,6 +23,8 @@ MIN_INK_SHARE = 0.002  # pieces of ink smaller than this share of the picture ar
 BAR = 0.4          # a piece less tall than this share of the row's digits is part of a digit
 NEAR = 0.3         # ... if no farther than this share of their height from its neighbour
 SHEET = 64         # px: the side each digit is drawn at before `to_mnist` (which keeps 20)
+SEGMENT_PIXELS = 1_000_000  # a larger picture is found and read on a shrunk copy of itself
+MAX_PIECES = 100   # pieces of ink grouped into digits at most (the largest), however many more
 
 
 @dataclass
@@ -151,39 +153,51 @@ def read_strokes(predictor, strokes: Sequence[np.ndarray], pen: float) -> list[D
 
 # --- from pixels --------------------------------------------------------------------------------
 def components(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes (x, y, w, h) of the 8-connected pieces of a boolean ink mask, found by
-    joining the runs of ink of neighbouring rows."""
-    parent: list[int] = []
-    boxes: list[list[int]] = []  # x0, y0, x1, y1 per run, merged into roots
+    """Bounding boxes (x, y, w, h) of the 8-connected pieces of a boolean ink mask: the runs of
+    ink of each row, joined to the runs they touch in the row above, all in whole-array steps
+    (no Python loop over pixels or runs)."""
+    ink = np.asarray(ink, bool)
+    height, width = ink.shape
+    edges = np.diff(np.pad(ink, ((0, 0), (1, 1))).view(np.int8), axis=1)
+    rows, starts = np.nonzero(edges == 1)
+    ends = np.nonzero(edges == -1)[1]  # exclusive; row-major order pairs them with the starts
+    if not len(rows):
+        return []
+    line = width + 2  # a run's start and end as one sortable number per row
+    first = np.searchsorted(rows * line + ends, (rows - 1) * line + starts, "left")
+    last = np.searchsorted(rows * line + starts, (rows - 1) * line + ends, "right")
+    touching = np.maximum(last - first, 0)  # runs of the row above within one column
+    below = np.repeat(np.arange(len(rows)), touching)
+    above = np.arange(touching.sum()) - np.repeat(np.cumsum(touching) - touching, touching) \
+        + np.repeat(first, touching)
+    label = _join(len(rows), below, above)
+    pieces, label = np.unique(label, return_inverse=True)
+    box = np.empty((4, len(pieces)), np.int64)
+    box[0], box[1] = width, height
+    box[2:] = 0
+    np.minimum.at(box[0], label, starts)
+    np.minimum.at(box[1], label, rows)
+    np.maximum.at(box[2], label, ends)
+    np.maximum.at(box[3], label, rows + 1)
+    return [(int(x0), int(y0), int(x1 - x0), int(y1 - y0)) for x0, y0, x1, y1 in box.T]
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
-    previous: list[tuple[int, int, int]] = []  # (start, end, run id) of the row above
-    for y, row in enumerate(ink):
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
-        current = []
-        for start, end in zip(edges[::2], edges[1::2], strict=True):
-            run = len(parent)
-            parent.append(run)
-            boxes.append([int(start), y, int(end), y + 1])
-            for p_start, p_end, p_run in previous:
-                if p_start <= end and start <= p_end:  # touching, diagonals included
-                    a, b = root(p_run), root(run)
-                    if a != b:
-                        parent[b] = a
-            current.append((int(start), int(end), run))
-        previous = current
-    merged: dict[int, list[int]] = {}
-    for run, (x0, y0, x1, y1) in enumerate(boxes):
-        r = root(run)
-        box = merged.setdefault(r, [x0, y0, x1, y1])
-        box[0], box[1] = min(box[0], x0), min(box[1], y0)
-        box[2], box[3] = max(box[2], x1), max(box[3], y1)
-    return [(b[0], b[1], b[2] - b[0], b[3] - b[1]) for b in merged.values()]
+def _join(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The smallest member of each connected group of n items joined by the pairs (a, b): each
+    group's root hooks onto the smallest root it touches, then every item jumps to its root,
+    until no pair joins two groups (a few rounds: each round at least halves most groups)."""
+    label = np.arange(n)
+    while len(a):
+        la, lb = label[a], label[b]
+        apart = la != lb
+        a, b, la, lb = a[apart], b[apart], la[apart], lb[apart]
+        np.minimum.at(label, np.maximum(la, lb), np.minimum(la, lb))
+        while True:
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
+    return label
 
 
 def split_picture(paper: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -194,8 +208,13 @@ def split_picture(paper: np.ndarray) -> list[tuple[int, int, int, int]]:
         gray = gray / 255.0
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     ink = gray < 0.5 if np.median(border) >= 0.5 else gray >= 0.5  # either polarity
-    pieces = [b for b in components(ink) if b[2] * b[3] > 0 and
-              ink[b[1]:b[1] + b[3], b[0]:b[0] + b[2]].sum() >= MIN_INK_SHARE * ink.size]
+    found = np.array(components(ink), np.int64).reshape(-1, 4)
+    table = np.pad(ink.cumsum(0, np.int64).cumsum(1), ((1, 0), (1, 0)))  # ink above-left
+    x0, y0, x1, y1 = found[:, 0], found[:, 1], found[:, 0] + found[:, 2], found[:, 1] + found[:, 3]
+    inside = table[y1, x1] - table[y0, x1] - table[y1, x0] + table[y0, x0]  # ink in each box
+    big = np.flatnonzero(inside >= MIN_INK_SHARE * ink.size)
+    big = np.sort(big[np.argsort(-inside[big], kind="stable")[:MAX_PIECES]])
+    pieces = [tuple(int(v) for v in found[i]) for i in big]
     groups = group_ranges([(b[0], b[0] + b[2]) for b in pieces])
     out = []
     for group in groups:
@@ -205,6 +224,22 @@ def split_picture(paper: np.ndarray) -> list[tuple[int, int, int, int]]:
         y1 = max(pieces[i][1] + pieces[i][3] for i in group)
         out.append((x0, y0, x1 - x0, y1 - y0))
     return out
+
+
+def shrink(paper: np.ndarray) -> tuple[np.ndarray, int]:
+    """A gray picture of at most SEGMENT_PIXELS, each pixel the mean of a k x k block (the
+    paper's colour beyond the edges), and k: digits are found and read on it, so a huge
+    picture costs no more than a screenful."""
+    height, width = paper.shape
+    k = max(1, int(np.ceil(np.sqrt(height * width / SEGMENT_PIXELS))))
+    while -(-height // k) * -(-width // k) > SEGMENT_PIXELS:
+        k += 1
+    if k == 1:
+        return paper, 1
+    border = np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]])
+    padded = np.pad(paper, ((0, -height % k), (0, -width % k)), constant_values=np.median(border))
+    blocks = padded.reshape(padded.shape[0] // k, k, padded.shape[1] // k, k)
+    return blocks.mean(axis=(1, 3), dtype=np.float32).astype(paper.dtype), k
 
 
 def _gray(paper: np.ndarray) -> np.ndarray:
@@ -221,7 +256,7 @@ def _gray(paper: np.ndarray) -> np.ndarray:
 
 def read_picture(predictor, paper: np.ndarray) -> list[Digit]:
     """Read the digits of a picture (dark ink on light paper, as `images.read_image` gives)."""
-    paper = _gray(np.asarray(paper))
+    paper, k = shrink(_gray(np.asarray(paper)))
     boxes = split_picture(paper)
     border = np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]])
     white = np.median(border)  # the paper's own colour around each cut-out digit
@@ -231,4 +266,4 @@ def read_picture(predictor, paper: np.ndarray) -> list[Digit]:
         crop = np.full((h + 2 * pad, w + 2 * pad), white, paper.dtype)
         crop[pad:pad + h, pad:pad + w] = paper[y:y + h, x:x + w]
         pictures.append(crop)
-    return read(predictor, pictures, boxes)
+    return read(predictor, pictures, [tuple(v * k for v in box) for box in boxes])
