@@ -40,6 +40,7 @@ class Report:
     rss_warm_mb: float = 0.0
     rss_end_mb: float = 0.0
     rss_peak_mb: float = 0.0
+    rss_samples: list[float] = field(default_factory=list)  # after each action past warm-up
     errors: int = 0
     slowest_action: tuple[str, float] = ("", 0.0)  # what held the event loop longest
 
@@ -49,6 +50,16 @@ class Report:
 
     def growth_mb(self) -> float:
         return self.rss_end_mb - self.rss_warm_mb
+
+    def growth_rate_mb(self, per: int = 1000) -> float:
+        """Memory growth per `per` actions after warm-up: the median of the slopes between
+        every pair of samples (Theil-Sen), so one-off jumps of the allocator or a model cache
+        filling move it little while a leak, which adds with every action, moves it fully."""
+        rss = np.asarray(self.rss_samples[-1000:])  # pairs of up to 1,000 samples: 0.5M slopes
+        if len(rss) < 2:
+            return 0.0
+        i, j = np.triu_indices(len(rss), k=1)
+        return float(np.median((rss[j] - rss[i]) / (j - i))) * per
 
 
 class Monkey:
@@ -194,9 +205,12 @@ class Monkey:
             report.actions += 1
             report.counts[name] = report.counts.get(name, 0) + 1
             share = report.actions / actions if actions else elapsed / seconds
+            rss = rss_mb()
             if not report.rss_warm_mb and share >= warm_up:
-                report.rss_warm_mb = rss_mb()
-            report.rss_peak_mb = max(report.rss_peak_mb, rss_mb())
+                report.rss_warm_mb = rss
+            if report.rss_warm_mb:
+                report.rss_samples.append(rss)
+            report.rss_peak_mb = max(report.rss_peak_mb, rss)
 
         heart, runner = QTimer(interval=HEARTBEAT_MS), QTimer(interval=5)
         heart.timeout.connect(beat)

@@ -11,10 +11,11 @@ from digitpad.ui.last_resort import LastResort
 from tests.monkey import Monkey
 from tests.test_window import open_window
 
-ACTIONS = 500
-WARM_UP = 0.4  # share of the actions after which memory is measured: the first ones bring
-# one-time costs (caches filling, the undo history reaching its cap, allocator pools)
-
+ACTIONS = 800
+WARM_UP = 0.6  # share of the actions after which memory is measured: until then it rises in
+# steps as caches fill (models trained and personalised in the run are loaded and kept, the undo
+# history reaches its cap); measured with seed 1, it levels off after about 500 actions
+LEAK_RATE_MB = 100.0  # growth per 1,000 actions that counts as a leak (see the test)
 
 @pytest.mark.qt_no_exception_capture  # the app's own last-resort handler is what is tested
 def test_a_few_hundred_random_actions(qtbot, tmp_path):
@@ -30,5 +31,10 @@ def test_a_few_hundred_random_actions(qtbot, tmp_path):
     assert handler.caught == 0, "an exception escaped to the last-resort handler"
     assert not window.loads.running() and not window.tasks.running()
     assert report.longest_block_s < 2.0, f"event loop blocked {report.longest_block_s:.1f} s"
-    assert report.growth_mb() < 100, f"memory grew {report.growth_mb():.0f} MB after warm-up"
+    # A leak adds with every action, so it shows as a steady slope after warm-up; one-off steps
+    # barely move the median slope. Measured after warm-up: 0.5-40 MB per 1,000 actions here,
+    # 1.5 for `make soak` (+47 MB over 30,473 actions); 100 KB leaked per action is caught.
+    rate = report.growth_rate_mb(per=1000)
+    print(f"memory after warm-up: {report.growth_mb():+.0f} MB, {rate:+.1f} MB per 1,000 actions")
+    assert rate < LEAK_RATE_MB, f"memory grows {rate:.0f} MB per 1,000 actions after warm-up"
     assert report.counts.get("stroke", 0) > 50 and report.counts.get("model", 0) > 3
