@@ -37,14 +37,17 @@ class ModelCard:
     config: dict = field(default_factory=dict)
     scores: dict = field(default_factory=dict)  # other measured accuracies, e.g. pen drawings
     base: str = ""  # the model this one was fine-tuned from (personal models)
+    network: list = field(default_factory=list)  # the layers (digitpad.network.to_json)
+    params: int = 0  # the network's weights, for lists and the summary
     version: int = VERSION
 
     @property
     def title(self) -> str:
         """What a person calls this model in a list: its name, else backend and arch."""
         from digitpad.backends import label  # at call time: the registry imports this module
+        from digitpad.network.presets import short_name
 
-        return self.name or f"{label(self.backend)} {self.arch.upper()}"
+        return self.name or f"{label(self.backend)} {short_name(self.arch)}"
 
     def summary(self) -> str:
         acc = f"{self.test_accuracy:.2%}" if self.test_accuracy is not None else "unknown"
@@ -99,6 +102,12 @@ def _scores(value: Any) -> str | None:
     return None if bad is None else f"numbers >= 0 ({bad!r} is not)"
 
 
+def _layer_list(value: Any) -> str | None:
+    """The shape of a description; its layers are checked when the network is built."""
+    ok = isinstance(value, list) and all(isinstance(item, dict) for item in value)
+    return None if ok else "a list of layers"
+
+
 def _version(value: Any) -> str | None:
     if _count(value) or value < 1:
         return "a format number >= 1"
@@ -111,7 +120,8 @@ SCHEMA = {
     "backend": _text, "arch": _text, "file": _text, "dataset": _text,
     "train_size": _count, "epochs": _count, "test_accuracy": _maybe_share,
     "created": _text, "sha256": _checksum, "name": _text, "config": _mapping,
-    "scores": _scores, "base": _text, "version": _version,
+    "scores": _scores, "base": _text, "network": _layer_list, "params": _count,
+    "version": _version,
 }
 REQUIRED = ("backend", "arch")
 

@@ -44,6 +44,7 @@ def user_copy(home: Path, name: str = "mine.pt", changes: dict | None = None) ->
     ({"scores": {"pen drawings": float("nan")}}, "scores"),
     ({"name": ["a"]}, "name"),
     ({"version": 99}, "version"),
+    ({"network": "dense:128"}, "network"),
 ])
 def test_a_card_with_a_wrong_field_is_refused_naming_it(private_home, changes, field):
     path = user_copy(private_home, changes=changes)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from digitpad import backends
-from digitpad.backends.base import ARCHS
+from digitpad import backends, network
+from digitpad.network import DescriptionError, Layer
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 
@@ -19,7 +19,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class TrainConfig:
     backend: str = "torch"
-    arch: str = "cnn"
+    arch: str = network.DEFAULT  # a preset's name; "custom" (or any preset) with `layers`
+    layers: tuple[Layer, ...] = ()  # the network; empty means the preset `arch`
     epochs: int = 5
     batch_size: int = 128
     lr: float = 2e-3
@@ -31,10 +32,16 @@ class TrainConfig:
     track_test: bool = False  # also measure test accuracy after every epoch (benchmarks)
 
     def __post_init__(self) -> None:
+        try:
+            layers = tuple(self.layers) or network.preset(self.arch).layers
+            network.plan(layers)
+        except DescriptionError as err:
+            raise ConfigError(f"network: {err}") from err
+        object.__setattr__(self, "layers", layers)
+        object.__setattr__(self, "arch", network.name_of(layers))
         names = backends.training_backends()
         checks = [
             (self.backend in names, f"backend must be one of {', '.join(names)}"),
-            (self.arch in ARCHS, f"architecture must be one of {', '.join(ARCHS)}"),
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
             (1 <= self.epochs <= 1000, "epochs must be between 1 and 1000"),
             (1 <= self.batch_size <= 65536, "batch size must be between 1 and 65536"),
@@ -49,7 +56,8 @@ class TrainConfig:
             raise ConfigError(f"{backends.label(self.backend)} models cannot be trained here")
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The settings as plain values (cards, TensorBoard): the network in its text form."""
+        return asdict(self) | {"layers": network.format_layers(self.layers)}
 
 
 DEFAULTS = TrainConfig()  # the CLI's option defaults and the panel's setting defaults

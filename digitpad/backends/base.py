@@ -16,7 +16,9 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 
 from digitpad.errors import DeviceUnavailable, ModelFileError, Unsupported
-from digitpad.models import ModelCard
+from digitpad import network
+from digitpad.card import ModelCard
+from digitpad.network import Layer
 
 ARCHS = ("mlp", "cnn")
 # Images per forward pass when scoring many (validation, test, evaluation): on 2 cores the CNN
@@ -132,11 +134,12 @@ class Backend(ABC):
     def load(self, path: Path, card: ModelCard, device: str = "cpu") -> Predictor:
         """Load a model file as data (never as code); ModelFileError says what is wrong."""
 
-    def save(self, model: Any, arch: str, path: Path) -> None:
-        """Write a trained network to `path` in this backend's format."""
+    def save(self, model: Any, layers: tuple[Layer, ...], path: Path) -> None:
+        """Write a trained network (of the description `layers`) to `path` in this backend's
+        format."""
         if not self.nets:
             raise Unsupported(f"{self.label} models cannot be saved by digitpad")
-        import_module(self.nets).save(model, arch, str(path))
+        import_module(self.nets).save(model, layers, str(path))
 
     def export(self, predictor: Predictor, fmt: str, path: Path) -> None:
         """Write the loaded model in another format (one of `export_formats`), giving
@@ -146,13 +149,13 @@ class Backend(ABC):
         import_module(self.nets).export(predictor.model, fmt, str(path))
 
     # --- training -------------------------------------------------------------------------
-    def build(self, arch: str) -> Any:
-        """A fresh, untrained network of architecture `arch`."""
+    def build(self, layers: tuple[Layer, ...]) -> Any:
+        """A fresh, untrained network of the description `layers`."""
         if not self.nets:
             raise Unsupported(f"{self.label} cannot build networks")
-        return import_module(self.nets).build(arch)
+        return import_module(self.nets).build(layers)
 
-    def learner(self, arch: str, optimizer: str, device: str, seed: int,
+    def learner(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
                 start: Any = None) -> Learner:
         """A network with its optimizer on `device`, seeded, ready for `step`: fresh, or a copy
         of the trained network `start` (a loaded model of this backend) to fine-tune."""
@@ -165,10 +168,17 @@ class Backend(ABC):
 
     def training_step_check(self) -> float:
         """One real training batch on the CPU (for `--self-test`): its loss."""
-        learner = self.learner("mlp", "adam", "cpu", seed=0)
+        learner = self.learner(network.preset("mlp").layers, "adam", "cpu", seed=0)
         images = np.random.default_rng(0).random((32, 28, 28), dtype=np.float32)
         loss, _ = learner.step(images, np.arange(32) % 10, 1e-3)
         return loss
+
+
+def describe_network(card: ModelCard, layers: tuple[Layer, ...]) -> None:
+    """Write on a loaded model's card what network its file holds (the file is the truth)."""
+    card.arch = network.name_of(layers)
+    card.network = network.to_json(layers)
+    card.params = network.totals(network.plan(layers))[0]
 
 
 def refuse_non_digit_model(path: Path, input_shape: tuple, outputs: int) -> None:

@@ -15,13 +15,21 @@ from typing import Any
 
 import numpy as np
 
-from digitpad.backends.base import ARCHS, Backend, Device, Predictor, refuse_non_digit_model
+from digitpad import network
+from digitpad.backends.base import (
+    Backend,
+    Device,
+    Predictor,
+    describe_network,
+    refuse_non_digit_model,
+)
 from digitpad.backends.keras_checks import check_archive, load_failure
 from digitpad.backends.tf_import import HAVE_TENSORFLOW
 from digitpad.backends.torch_backend import BACKEND as TORCH
 from digitpad.backends.torch_backend import TorchLearner, TorchPredictor
+from digitpad.card import ModelCard
 from digitpad.errors import ModelFileError
-from digitpad.models import ModelCard
+from digitpad.network import Layer
 
 
 class KerasPredictor(Predictor):
@@ -63,12 +71,12 @@ class KerasOnTorchPredictor(TorchPredictor):
 
 
 class _Traced:
-    """A network, its optimizer and their traced training step, for one architecture, optimizer
+    """A network, its optimizer and their traced training step, for one description, optimizer
     and device. TensorFlow never gives back all the memory of a traced step (about 2.7 MB each
     with Adam, measured), so trainings reuse one: each starts it over with freshly initialised
     weights and a zeroed optimizer, which is exactly a new network."""
 
-    def __init__(self, arch: str, optimizer: str, scope: str) -> None:
+    def __init__(self, layers: tuple[Layer, ...], optimizer: str, scope: str) -> None:
         from digitpad.backends import keras_nets
         from digitpad.backends.tf_import import keras as load_keras
         from digitpad.backends.tf_import import tensorflow
@@ -76,7 +84,7 @@ class _Traced:
         keras, tf = load_keras(), tensorflow()
         self.busy = threading.Lock()
         with tf.device(scope):
-            self.model = model = keras_nets.build(arch)
+            self.model = model = keras_nets.build(layers)
             if optimizer == "sgd":
                 opt = keras.optimizers.SGD(0.0, momentum=0.9, nesterov=True)
             elif optimizer == "adamw":
@@ -103,7 +111,8 @@ class _Traced:
         self.step = step
         self.probabilities = keras_nets.logits_fn(model)
 
-    def restart(self, arch: str, scope: str, seed: int, start: Any = None) -> None:
+    def restart(self, layers: tuple[Layer, ...], scope: str, seed: int,
+                start: Any = None) -> None:
         """Fresh weights (from the seeded initialisers of a new network, or those of the trained
         network `start`) and a zeroed optimizer."""
         from digitpad.backends import keras_nets
@@ -111,29 +120,29 @@ class _Traced:
 
         keras().utils.set_random_seed(seed)
         with tensorflow().device(scope):
-            self.model.set_weights((start or keras_nets.build(arch)).get_weights())
+            self.model.set_weights((start or keras_nets.build(layers)).get_weights())
             for variable in self.optimizer.variables:
                 variable.assign(np.zeros(variable.shape, variable.dtype))
 
 
-_TRACED: dict[tuple[str, str, str], _Traced] = {}
+_TRACED: dict[tuple[tuple[Layer, ...], str, str], _Traced] = {}
 _TRACED_LOCK = threading.Lock()
 
 
 class KerasLearner:
-    def __init__(self, arch: str, optimizer: str, device: str, seed: int,
+    def __init__(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
                  start: Any = None) -> None:
-        self.arch, self._scope = arch, "/" + device.upper()
-        key = (arch, optimizer, self._scope)
+        self.layers, self._scope = tuple(layers), "/" + device.upper()
+        key = (self.layers, optimizer, self._scope)
         with _TRACED_LOCK:
             traced = _TRACED.get(key)
             if traced is None or not traced.busy.acquire(blocking=False):
                 # A second training of the same kind at once gets a step of its own.
-                traced = _Traced(arch, optimizer, self._scope)
+                traced = _Traced(self.layers, optimizer, self._scope)
                 traced.busy.acquire()
                 _TRACED.setdefault(key, traced)
         self._traced = traced
-        traced.restart(arch, self._scope, seed, start)
+        traced.restart(self.layers, self._scope, seed, start)
         self.model, self.optimizer = traced.model, traced.optimizer
 
     def step(self, images: np.ndarray, labels: np.ndarray, lr: float) -> tuple[float, int]:
@@ -161,7 +170,7 @@ class KerasLearner:
         from digitpad.backends.tf_import import tensorflow
 
         with tensorflow().device(self._scope):
-            model = keras_nets.build(self.arch)
+            model = keras_nets.build(self.layers)
             model.set_weights(self.model.get_weights())
         return model
 
@@ -213,7 +222,11 @@ class KerasBackend(Backend):
             raise ModelFileError(f"{path}: not a usable Keras model ({load_failure(err)})") from err
         shape = tuple(model.input_shape[1:]) if hasattr(model, "input_shape") else ()
         refuse_non_digit_model(path, shape, model.output_shape[-1])
-        card.arch = _checked_arch(path, card, keras_nets.arch_of(model))
+        layers = _checked_network(path, card, keras_nets.describe(model))
+        if layers:
+            describe_network(card, layers)
+        else:
+            card.arch = network.CUSTOM
         if HAVE_TENSORFLOW:
             return KerasPredictor(model, card, path, device)
         return self._through_torch(model, card, path, device)
@@ -223,20 +236,20 @@ class KerasBackend(Backend):
         from digitpad.backends import torch_nets
         from digitpad.backends.keras_torch import keras_to_torch
 
-        arch = card.arch  # what the layers are (checked by `load`)
-        if arch not in ARCHS:
+        if not card.network:  # what the layers are (read by `load`)
             raise ModelFileError(f"{path}: a Keras network digitpad did not build; reading it "
                                  "needs TensorFlow, which this build leaves out")
-        net = keras_to_torch(model.get_weights(), torch_nets.build(arch))
+        layers = network.from_json(card.network)
+        net = keras_to_torch(model.get_weights(), torch_nets.build(layers))
         predictor = KerasOnTorchPredictor(net.to(_torch_device(device)), card, path, device)
         predictor.predict(np.zeros((1, 28, 28), np.float32))  # warm up now, not on a stroke
         return predictor
 
-    def learner(self, arch: str, optimizer: str, device: str, seed: int,
+    def learner(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
                 start: Any = None) -> KerasLearner | TorchLearner:
         if not HAVE_TENSORFLOW:
-            return TorchLearner(arch, optimizer, _torch_device(device), seed, start)
-        return KerasLearner(arch, optimizer, device, seed, start)
+            return TorchLearner(layers, optimizer, _torch_device(device), seed, start)
+        return KerasLearner(layers, optimizer, device, seed, start)
 
     def explain_failure(self, err: Exception, device: str) -> str | None:
         if not HAVE_TENSORFLOW:
@@ -255,14 +268,32 @@ def _torch_device(device: str) -> str:
     return device.replace("gpu", "cuda")
 
 
-def _checked_arch(path: Path, card: ModelCard, found: str) -> str:
-    """The architecture the file's layers are; a card that claims another is refused (it was
-    shown as it was, and personalising then built the wrong network)."""
-    if card.arch in ("unknown", found):
+def _checked_network(path: Path, card: ModelCard,
+                     found: tuple[Layer, ...] | None) -> tuple[Layer, ...] | None:
+    """The network the file's layers are; a card that claims another is refused (it was shown
+    as it was, and personalising then built the wrong network)."""
+    claimed = _claimed(card)
+    if claimed is None or (found is not None and _same(claimed, found)):
         return found
-    what = f"a {found.upper()}" if found != "custom" else "a network digitpad did not build"
-    raise ModelFileError(f"{path}: its model card says {card.arch.upper()}, but the file holds "
-                         f"{what}; the card does not belong to this file")
+    what = (f"a {network.presets.short_name(network.name_of(found))}" if found
+            else "a network digitpad did not build")
+    raise ModelFileError(f"{path}: its model card says "
+                         f"{network.presets.short_name(network.name_of(claimed))}, but the file "
+                         f"holds {what}; the card does not belong to this file")
+
+
+def _claimed(card: ModelCard) -> tuple[Layer, ...] | None:
+    """What the card says the network is: its description, or an older card's preset name."""
+    try:
+        if card.network:
+            return network.from_json(card.network)
+        return network.preset(card.arch).layers if card.arch in network.PRESETS else None
+    except network.DescriptionError:
+        return None
+
+
+def _same(a: tuple[Layer, ...], b: tuple[Layer, ...]) -> bool:
+    return [s.layer for s in network.plan(a)] == [s.layer for s in network.plan(b)]
 
 
 BACKEND = KerasBackend()

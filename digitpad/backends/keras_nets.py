@@ -1,4 +1,5 @@
-"""The Keras networks, layer for layer the same as `torch_nets` (names, sizes, order)."""
+"""The Keras networks built from any description, layer for layer the same as `torch_nets`
+(sizes, order), and read back from a loaded `.keras` file into the description they are."""
 
 from __future__ import annotations
 
@@ -6,70 +7,140 @@ import contextlib
 import io
 import json
 import warnings
-from functools import cache
 
 import numpy as np
 
-from digitpad.backends.base import ARCHS, PREDICT_BATCH
+from digitpad import network
+from digitpad.backends.base import PREDICT_BATCH
+from digitpad.network.layers import (
+    Activation,
+    BatchNorm,
+    Conv,
+    Dense,
+    Dropout,
+    Flatten,
+    GlobalAvgPool,
+    Layer,
+    Pool,
+)
+from digitpad.network.plan import Step, plan
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 
-def build(arch: str):  # -> keras.Model (keras is imported lazily)
-    """`mlp`: the classic 784-128-64-10 tutorial network. `cnn`: two double-conv blocks with
-    batch norm and max-pooling, then a 128-unit dense layer with dropout (about 470k weights).
-    Only built-in layers, so files load with `safe_mode=True` and no custom code."""
+def build(layers: tuple[Layer, ...] | list[Layer]):  # -> keras.Model (imported lazily)
+    """The network a description says, as `network.plan` lays it out, layer for layer in the
+    order `torch_nets.build` makes its modules (so weights move between them exactly). Only
+    built-in layers, so files load with `safe_mode=True` and no custom code."""
     from digitpad.backends.tf_import import keras as load_keras
 
     keras = load_keras()
-    return keras.Sequential([keras.Input((28, 28)), *_layers(arch)], name=f"digitpad_{arch}")
+    steps = plan(layers)
+    made = [keras.Input((28, 28)), _standardize(keras.layers)]
+    if not isinstance(steps[0].layer, Flatten):
+        made.append(keras.layers.Reshape((28, 28, 1)))
+    for step in steps:
+        made += _keras_layers(keras.layers, step)
+    return keras.Sequential(made, name=f"digitpad_{network.name_of(layers)}")
 
 
-def _layers(arch: str) -> list:  # -> [keras.layers.Layer], not built yet (no weights)
-    from digitpad.backends.tf_import import keras as load_keras
+def _standardize(kl):
+    return kl.Rescaling(1.0 / MNIST_STD, offset=-MNIST_MEAN / MNIST_STD)
 
-    layers = load_keras().layers
 
-    standardize = layers.Rescaling(1.0 / MNIST_STD, offset=-MNIST_MEAN / MNIST_STD)
-    if arch == "mlp":
-        body = [
-            layers.Flatten(),
-            layers.Dense(128, activation="relu"),
-            layers.Dense(64, activation="relu"),
-            layers.Dense(10),
-        ]
-    elif arch == "cnn":
-        body = [layers.Reshape((28, 28, 1))]
-        for filters in (32, 32, "pool", 64, 64, "pool"):
-            if filters == "pool":
-                body.append(layers.MaxPooling2D(2))
+def _activation(name: str) -> str | None:
+    return None if name == "none" else name
+
+
+def _keras_layers(kl, step: Step) -> list:
+    layer = step.layer
+    if isinstance(layer, Dense):
+        return [kl.Dense(layer.units, activation=_activation(layer.activation),
+                         use_bias=step.bias)]
+    if isinstance(layer, Conv):
+        return [kl.Conv2D(layer.filters, layer.kernel, strides=layer.stride,
+                          padding=layer.padding, activation=_activation(layer.activation),
+                          use_bias=step.bias)]
+    if isinstance(layer, Pool):
+        return [(kl.MaxPooling2D if layer.mode == "max" else kl.AveragePooling2D)(layer.size)]
+    if isinstance(layer, BatchNorm):  # PyTorch's defaults: the same running averages
+        return [kl.BatchNormalization(momentum=0.9, epsilon=1e-5)]
+    if isinstance(layer, Activation):
+        return [kl.ReLU() if layer.function == "relu" else kl.Activation(layer.function)]
+    if isinstance(layer, Dropout):
+        return [kl.Dropout(layer.rate)]
+    if isinstance(layer, GlobalAvgPool):
+        return [kl.GlobalAveragePooling2D()]
+    return [kl.Flatten()]
+
+
+def describe(model) -> tuple[Layer, ...] | None:
+    """The description a loaded Keras network is, read from its layers' settings (the name a
+    file gives itself proves nothing), or None when it is not one digitpad builds: then it can
+    be read (with TensorFlow) but not rebuilt, trained or run through PyTorch."""
+    found: list[Layer] = []
+    kinds = [type(layer).__name__ for layer in model.layers]
+    if kinds[:1] != ["Rescaling"] or not kinds or kinds[-1] != "Dense":
+        return None
+    try:
+        for layer in model.layers[1:-1]:
+            config = layer.get_config()
+            if type(layer).__name__ == "Reshape" and not found:
                 continue
-            body += [
-                layers.Conv2D(filters, 3, padding="same", use_bias=False),
-                layers.BatchNormalization(momentum=0.9, epsilon=1e-5),
-                layers.ReLU(),
-            ]
-        body += [
-            layers.Flatten(),
-            layers.Dense(128, use_bias=False),
-            layers.BatchNormalization(momentum=0.9, epsilon=1e-5),
-            layers.ReLU(),
-            layers.Dropout(0.3),
-            layers.Dense(10),
-        ]
-    else:
-        raise ValueError(f"unknown architecture {arch!r}")
-    return [standardize, *body]
+            found.append(_layer_of(type(layer).__name__, config))
+        out = model.layers[-1].get_config()
+        if out["units"] != 10 or out.get("activation") not in (None, "linear"):
+            return None
+        layers = tuple(found)
+        rebuilt = _keras_layers_of(layers)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return layers if rebuilt == _signature(model.layers) else None
+
+
+def _layer_of(kind: str, config: dict) -> Layer:
+    act = _word(config.get("activation"))
+    if kind == "Dense":
+        return Dense(config["units"], act)
+    if kind == "Conv2D":
+        kernel, stride = _square(config["kernel_size"]), _square(config["strides"])
+        return Conv(config["filters"], kernel, stride, config["padding"], act)
+    if kind in ("MaxPooling2D", "AveragePooling2D"):
+        size = _square(config["pool_size"])
+        if _square(config["strides"] or size) != size or config["padding"] != "valid":
+            raise ValueError("a pooling digitpad does not build")
+        return Pool(size, "max" if kind == "MaxPooling2D" else "avg")
+    if kind == "ReLU":
+        return Activation("relu")
+    if kind == "Activation":
+        return Activation(act)
+    if kind == "Dropout":
+        return Dropout(float(config["rate"]))
+    simple = {"BatchNormalization": BatchNorm, "Flatten": Flatten,
+              "GlobalAveragePooling2D": GlobalAvgPool}
+    return simple[kind]()
+
+
+def _word(activation) -> str:
+    return "none" if activation in (None, "linear") else str(activation)
+
+
+def _square(value) -> int:
+    values = value if isinstance(value, (list, tuple)) else (value, value)
+    if len(set(values)) != 1:
+        raise ValueError("not square")
+    return int(values[0])
 
 
 # The settings of a layer that decide what it computes and the shapes of its weights (with the
 # input, 28x28, checked on its own). Names, initialisers and training-only settings are left out.
 COMPUTING = ("units", "filters", "kernel_size", "use_bias", "activation", "padding", "strides",
              "dilation_rate", "groups", "data_format", "pool_size", "scale", "offset", "center",
-             "axis", "epsilon", "target_shape", "max_value", "negative_slope", "threshold", "rate")
+             "axis", "epsilon", "target_shape", "max_value", "negative_slope", "threshold", "rate",
+             "momentum")
 
 
-def layer_signature(layers: list) -> tuple[str, ...]:
+def _signature(layers: list) -> tuple[str, ...]:
     """What each layer is and computes, names left out: two networks of the same layers, in the
     same order, with equal signatures are the same network, whatever they are called."""
     out = []
@@ -80,16 +151,19 @@ def layer_signature(layers: list) -> tuple[str, ...]:
     return tuple(out)
 
 
-@cache
-def _signature(arch: str) -> tuple[str, ...]:
-    return layer_signature(_layers(arch))  # unbuilt layers: a few ms, not 0.28 s for the CNN
+def _keras_layers_of(layers: tuple[Layer, ...]) -> tuple[str, ...]:
+    """The signature of the layers `build` makes for a description, without building them (a
+    few ms, not 0.28 s for the CNN)."""
+    from digitpad.backends.tf_import import keras as load_keras
 
-
-def arch_of(model) -> str:
-    """Which of digitpad's architectures a loaded model is, from its layers (the name a file
-    gives itself proves nothing), or "custom"."""
-    found = layer_signature(model.layers)
-    return next((arch for arch in ARCHS if _signature(arch) == found), "custom")
+    kl = load_keras().layers
+    steps = plan(layers)
+    made = [_standardize(kl)]
+    if not isinstance(steps[0].layer, Flatten):
+        made.append(kl.Reshape((28, 28, 1)))
+    for step in steps:
+        made += _keras_layers(kl, step)
+    return _signature(made)
 
 
 def logits_fn(model):
@@ -132,7 +206,7 @@ def predict_proba(model, images: np.ndarray, batch: int = PREDICT_BATCH, fn=None
     return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
 
 
-def save(model, arch: str, path: str) -> None:
+def save(model, layers: tuple[Layer, ...], path: str) -> None:
     """The weights in a fresh, uncompiled copy of the network: no optimizer state (which would
     triple the file) and nothing but built-in layers."""
     if hasattr(model, "get_weights"):
@@ -141,7 +215,7 @@ def save(model, arch: str, path: str) -> None:
         from digitpad.backends.keras_torch import torch_to_keras
 
         weights = torch_to_keras(model)
-    clean = build(arch)
+    clean = build(layers)
     clean.set_weights(weights)
     clean.save(path)
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from digitpad.backends.base import Backend, Device, Predictor
+from digitpad.backends.base import Backend, Device, Predictor, describe_network
 from digitpad.errors import ModelFileError
+from digitpad.network import DescriptionError, Layer
 from digitpad.models import ModelCard
 
 ZIP_MAGIC = b"PK\x03\x04"  # torch.save writes a zip archive
@@ -34,7 +35,7 @@ class TorchPredictor(Predictor):
 
 
 class TorchLearner:
-    def __init__(self, arch: str, optimizer: str, device: str, seed: int,
+    def __init__(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
                  start: Any = None) -> None:
         import torch
 
@@ -42,7 +43,7 @@ class TorchLearner:
 
         torch.manual_seed(seed)
         self.device = device
-        self.model = torch_nets.build(arch).to(device)
+        self.model = torch_nets.build(layers).to(device)
         if start is not None:  # a copy: the network fine-tuned from is left as it was
             self.model.load_state_dict(start.state_dict())
         params = self.model.parameters()
@@ -121,17 +122,17 @@ class TorchBackend(Backend):
         from digitpad.backends import torch_nets
 
         try:
-            model, arch = torch_nets.load(str(path), device)
+            model, layers = torch_nets.load(str(path), device)
         except Exception as err:  # torch raises many kinds for a damaged or foreign file
             raise ModelFileError(f"{path}: {_load_failure(err)}") from err
-        card.arch = arch
+        describe_network(card, layers)
         predictor = TorchPredictor(model, card, path, device)
         predictor.predict(np.zeros((1, 28, 28), np.float32))  # warm up now, not on a stroke
         return predictor
 
-    def learner(self, arch: str, optimizer: str, device: str, seed: int,
+    def learner(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
                 start: Any = None) -> TorchLearner:
-        return TorchLearner(arch, optimizer, device, seed, start)
+        return TorchLearner(layers, optimizer, device, seed, start)
 
     def explain_failure(self, err: Exception, device: str) -> str | None:
         import torch
@@ -150,7 +151,9 @@ def _load_failure(err: Exception) -> str:
         return "refused: the file holds more than weights (opening it could run code)"
     if "digitpad PyTorch model" in text:
         return "a PyTorch file, but not a digitpad model"
-    if "state_dict" in text or "size mismatch" in text or "unknown architecture" in text:
+    if isinstance(err, DescriptionError):
+        return f"its network description cannot be built ({err})"
+    if "state_dict" in text or "size mismatch" in text:
         return "a digitpad PyTorch file whose weights do not fit its network (damaged?)"
     return f"not a readable PyTorch model file (damaged or truncated: {text.splitlines()[0]})"
 

@@ -1,5 +1,6 @@
-"""The PyTorch networks, layer for layer the same as `keras_nets` (names, sizes, order), and
-their file format: a dict of plain tensors that `torch.load(weights_only=True)` can read."""
+"""The PyTorch networks built from any description, layer for layer the same as `keras_nets`
+(sizes, order), and their file format: a dict of plain tensors and the description as plain
+lists, which `torch.load(weights_only=True)` can read."""
 
 from __future__ import annotations
 
@@ -12,10 +13,24 @@ import numpy as np
 import torch
 from torch import nn
 
+from digitpad import network
 from digitpad.backends.base import PREDICT_BATCH
+from digitpad.network.layers import (
+    Activation,
+    BatchNorm,
+    Conv,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    Pool,
+)
+from digitpad.network.layers import GlobalAvgPool as GlobalAvgPoolLayer
+from digitpad.network.plan import Step, plan
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
-FILE_FORMAT = "digitpad-torch/1"
+FILE_FORMAT = "digitpad-torch/2"  # the network's description beside its weights
+OLD_FORMAT = "digitpad-torch/1"  # a preset's name ("mlp", "cnn") beside the weights
 
 
 class Standardize(nn.Module):
@@ -25,31 +40,80 @@ class Standardize(nn.Module):
         return (x - MNIST_MEAN) / MNIST_STD
 
 
-def _conv_block(cin: int, cout: int) -> list[nn.Module]:
-    return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+class GlobalAvgPool(nn.Module):
+    """The mean of each feature map: (N, C, H, W) -> (N, C)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mean(dim=(2, 3))
 
 
-def build(arch: str) -> nn.Module:
-    """`mlp`: the classic 784-128-64-10 tutorial network. `cnn`: two double-conv blocks with
-    batch norm and max-pooling, then a 128-unit dense layer with dropout (about 470k weights)."""
-    if arch == "mlp":
-        return nn.Sequential(
-            Standardize(), nn.Flatten(),
-            nn.Linear(784, 128), nn.ReLU(),
-            nn.Linear(128, 64), nn.ReLU(),
-            nn.Linear(64, 10),
-        )
-    if arch == "cnn":
-        return nn.Sequential(
-            Standardize(), nn.Unflatten(1, (1, 28)),
-            *_conv_block(1, 32), *_conv_block(32, 32), nn.MaxPool2d(2),
-            *_conv_block(32, 64), *_conv_block(64, 64), nn.MaxPool2d(2),
-            nn.Flatten(),
-            nn.Linear(64 * 7 * 7, 128, bias=False), nn.BatchNorm1d(128), nn.ReLU(),
-            nn.Dropout(0.3),
-            nn.Linear(128, 10),
-        )
-    raise ValueError(f"unknown architecture {arch!r}")
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU}
+
+
+def build(layers: tuple[Layer, ...] | list[Layer]) -> nn.Module:
+    """The network a description says, as `network.plan` lays it out, module for module in the
+    order `keras_nets.build` makes its layers (so weights move between them exactly). The
+    description travels with the network (`net.description`) into its file."""
+    steps = plan(layers)
+    modules: list[nn.Module] = [Standardize()]
+    if not isinstance(steps[0].layer, Flatten):
+        modules.append(nn.Unflatten(1, (1, 28)))  # (N, 28, 28) -> (N, 1, 28, 28)
+    for step in steps:
+        modules += _modules(step)
+    net = nn.Sequential(*modules)
+    net.description = tuple(layers)
+    return net
+
+
+def _modules(step: Step) -> list[nn.Module]:
+    layer = step.layer
+    if isinstance(layer, Dense):
+        return [nn.Linear(step.input_shape[0], layer.units, bias=step.bias),
+                *_activation(layer.activation)]
+    if isinstance(layer, Conv):
+        return [*_padding(step), nn.Conv2d(step.input_shape[2], layer.filters, layer.kernel,
+                                           stride=layer.stride, bias=step.bias,
+                                           padding=_symmetric_padding(layer)),
+                *_activation(layer.activation)]
+    if isinstance(layer, Pool):
+        return [(nn.MaxPool2d if layer.mode == "max" else nn.AvgPool2d)(layer.size)]
+    if isinstance(layer, BatchNorm):
+        flat = len(step.input_shape) == 1
+        return [(nn.BatchNorm1d if flat else nn.BatchNorm2d)(step.input_shape[-1])]
+    if isinstance(layer, Activation):
+        return _activation(layer.function) or [nn.Identity()]
+    if isinstance(layer, Dropout):
+        return [nn.Dropout(layer.rate)]
+    if isinstance(layer, GlobalAvgPoolLayer):
+        return [GlobalAvgPool()]
+    return [nn.Flatten()]
+
+
+def _activation(name: str) -> list[nn.Module]:
+    return [ACTIVATIONS[name]()] if name != "none" else []
+
+
+def _symmetric_padding(layer: Conv) -> int:
+    """"same" with stride 1 and an odd kernel pads evenly: the convolution does it itself."""
+    return layer.kernel // 2 if layer.padding == "same" and _even_same(layer) else 0
+
+
+def _even_same(layer: Conv) -> bool:
+    return layer.stride == 1 and layer.kernel % 2 == 1
+
+
+def _padding(step: Step) -> list[nn.Module]:
+    """Keras's "same" for strides and even kernels pads more after than before (TensorFlow's
+    rule); an explicit zero pad does the same here."""
+    layer = step.layer
+    if layer.padding != "same" or _even_same(layer):
+        return []
+    pads = []
+    for size in step.input_shape[:2]:
+        total = max((-(-size // layer.stride) - 1) * layer.stride + layer.kernel - size, 0)
+        pads.append((total // 2, total - total // 2))
+    (top, bottom), (left, right) = pads
+    return [nn.ZeroPad2d((left, right, top, bottom))]
 
 
 def predict_proba(model: nn.Module, images: np.ndarray, batch: int = PREDICT_BATCH) -> np.ndarray:
@@ -115,18 +179,24 @@ def export(model: nn.Module, fmt: str, path: str) -> None:
     {"onnx": export_onnx, "torchscript": export_torchscript}[fmt](model, path)
 
 
-def save(model: nn.Module, arch: str, path: str) -> None:
-    """Weights only, as plain tensors in a dict: loadable with `weights_only=True`."""
+def save(model: nn.Module, layers: tuple[Layer, ...], path: str) -> None:
+    """Weights only, as plain tensors in a dict with the description as plain lists: loadable
+    with `weights_only=True`."""
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    torch.save({"format": FILE_FORMAT, "arch": arch, "state_dict": state}, path)
+    torch.save({"format": FILE_FORMAT, "network": network.to_json(layers), "state_dict": state},
+               path)
 
 
-def load(path: str, device: str = "cpu") -> tuple[nn.Module, str]:
-    """Load a model file as data; a pickle that would run code is refused by torch itself."""
+def load(path: str, device: str = "cpu") -> tuple[nn.Module, tuple[Layer, ...]]:
+    """Load a model file as data (a pickle that would run code is refused by torch itself) and
+    rebuild its network from the description it holds (or, in older files, the preset named)."""
     blob = torch.load(path, map_location=device, weights_only=True)
-    if not isinstance(blob, dict) or blob.get("format") != FILE_FORMAT:
+    if not isinstance(blob, dict) or blob.get("format") not in (FILE_FORMAT, OLD_FORMAT):
         raise ValueError("not a digitpad PyTorch model file")
-    arch = blob.get("arch")
-    model = build(arch)
+    if blob["format"] == OLD_FORMAT:
+        layers = network.preset(str(blob.get("arch"))).layers
+    else:
+        layers = network.from_json(blob.get("network"))
+    model = build(layers)
     model.load_state_dict(blob["state_dict"])
-    return model.to(device).eval(), arch
+    return model.to(device).eval(), layers
