@@ -15,9 +15,9 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from digitpad.errors import DeviceUnavailable, ModelFileError, Unsupported
 from digitpad import network
 from digitpad.card import ModelCard
+from digitpad.errors import DeviceUnavailable, ModelFileError, Unsupported
 from digitpad.network import Layer
 
 ARCHS = ("mlp", "cnn")

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from digitpad.backends.base import Backend, Device, Predictor, describe_network
+from digitpad.card import ModelCard
 from digitpad.errors import ModelFileError
 from digitpad.network import DescriptionError, Layer
-from digitpad.models import ModelCard
 
 ZIP_MAGIC = b"PK\x03\x04"  # torch.save writes a zip archive
 PICKLE_MAGIC = b"\x80"      # ...or, from old versions, a bare pickle

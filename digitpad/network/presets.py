@@ -27,7 +27,8 @@ class Preset:
 _CONV_BN = "conv:{0}:3:none,bn,relu"
 PRESETS = {p.name: p for p in (
     Preset("mlp", "MLP", "Tutorial MLP (784-128-64-10)", "dense:128,dense:64"),
-    Preset("mlp-dropout", "MLP with dropout", "MLP with dropout", "dense:256,dropout:0.2,dense:128,dropout:0.2"),
+    Preset("mlp-dropout", "MLP with dropout", "MLP with dropout",
+           "dense:256,dropout:0.2,dense:128,dropout:0.2"),
     Preset("cnn", "CNN", "Today's CNN (the bundled one)",
            ",".join([_CONV_BN.format(32), _CONV_BN.format(32), "pool:2",
                      _CONV_BN.format(64), _CONV_BN.format(64), "pool:2",
