@@ -20,7 +20,6 @@ from digitpad.card import ModelCard
 from digitpad.errors import DeviceUnavailable, ModelFileError, Unsupported
 from digitpad.network import Layer
 
-ARCHS = ("mlp", "cnn")
 # Images per forward pass when scoring many (validation, test, evaluation): on 2 cores the CNN
 # reads 10,000 images 2.3x (PyTorch) and 1.3x (Keras) faster in 128s than in 1,000s, whose
 # activations (100 MB a layer) fall out of the caches.
@@ -42,6 +41,11 @@ class Predictor(ABC):
     @abstractmethod
     def predict(self, images: np.ndarray) -> np.ndarray:
         """(N, 28, 28) float32 0..1 -> (N, 10) probabilities."""
+
+    def framework_summary(self) -> str:
+        """The framework's own words for the network (Keras `summary()`, the PyTorch module
+        printout); empty where there are none."""
+        return ""
 
     def explain(self, image: np.ndarray, digit: int) -> np.ndarray:
         """How much each pixel of one (28, 28) image pushed the network towards `digit`:

@@ -50,6 +50,11 @@ class KerasPredictor(Predictor):
         with tensorflow().device(self._scope):
             return predict_proba(self.model, images, fn=self._fn)
 
+    def framework_summary(self) -> str:
+        lines: list[str] = []
+        self.model.summary(print_fn=lambda line, *_, **__: lines.append(line))
+        return "\n".join(lines)
+
     def explain(self, image: np.ndarray, digit: int) -> np.ndarray:
         """Input x gradient of the digit's logit, through a traced function made on first use."""
         from digitpad.backends.keras_nets import input_gradient_fn
@@ -68,6 +73,10 @@ class KerasOnTorchPredictor(TorchPredictor):
     def __init__(self, model: Any, card: ModelCard, path: Path, device: str) -> None:
         super().__init__(model, card, path, device)
         self.backend = "keras"
+
+    def framework_summary(self) -> str:
+        return ("Read through its PyTorch twin (TensorFlow is not installed):\n"
+                + super().framework_summary())
 
 
 class _Traced:

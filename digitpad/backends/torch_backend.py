@@ -27,6 +27,9 @@ class TorchPredictor(Predictor):
 
         return predict_proba(self.model, images)
 
+    def framework_summary(self) -> str:
+        return str(self.model)
+
     def explain(self, image: np.ndarray, digit: int) -> np.ndarray:
         """Input x gradient of the digit's logit (one backward pass)."""
         from digitpad.backends.torch_nets import input_gradient

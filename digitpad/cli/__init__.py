@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from digitpad.cli import exporting, personal, reading, training
+from digitpad.cli import exporting, personal, reading, summary, training
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_commands(sub)
     personal.add_commands(sub)
     exporting.add_commands(sub)
+    summary.add_commands(sub)
     return parser
 
 
