@@ -87,6 +87,19 @@ def test_an_export_to_an_unwritable_place_is_refused_in_one_line(tmp_path, capsy
     one_line_refusal(capsys, code, "cannot write")
 
 
+def test_the_window_says_why_an_export_cannot_go_there_before_any_work(qtbot, tmp_path):
+    from digitpad.ui.exporting import Exporter
+    from digitpad.ui.workers import WorkerPool
+
+    pool = WorkerPool()
+    said: list[str] = []
+    Exporter(pool).run(models.default_model("torch", "mlp"), "onnx", UNWRITABLE / "m.onnx",
+                       said.append)
+    assert len(said) == 1 and said[0].startswith("Could not export: ") and \
+        "cannot write there" in said[0]
+    assert pool.running() == []
+
+
 # -- item 4: an export and its card are one unit; leftovers are tidied ------------------------
 
 class Killed(BaseException):
