@@ -5,11 +5,17 @@ Every export is loaded back with its own runtime and must give the same answers 
 on MNIST test images (same top-1 for every image, probabilities within `TOLERANCE`); a file that
 fails is deleted and the reason given. Beside it goes its model card (`NAME.json`, the app's
 own card format) with the input contract, so whoever runs the file knows what to feed it.
+
+Where it goes is checked before any work (`check_destination`): never over the model itself or a
+file of another kind. A file export and its card are saved as one unit, like a model
+(`models.save_unit`), and the next export to the same place tidies what a killed one left.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -21,7 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from digitpad import atomic, backends, models
-from digitpad.errors import BackendMissing, Unsupported
+from digitpad.errors import BackendMissing, ModelFileError, Unsupported
+from digitpad.export_runtimes import check_images, compare, run
 
 CHECK_IMAGES = 1000
 TOLERANCE = 1e-4
@@ -33,6 +40,7 @@ INPUT_CONTRACT = {
     "preprocessing": "digitpad.preprocess.to_mnist(image) on a drawing or photo",
 }
 OUTPUTS = "probabilities"  # softmax applied: one row of 10 per image, digits 0-9
+EXPORTING = ".exporting"  # an export being written and checked: `.NAME.exporting<suffix>`
 
 
 @dataclass(frozen=True)
@@ -74,13 +82,15 @@ class ExportFailed(Exception):
 
 
 def copy_model(path: Path, target: Path) -> Path:
-    """Copy a model and its card to `target` (a file path or a folder), as they are."""
-    target = Path(target)
+    """Copy a model and its card to `target` (a file path or a folder) as one unit, never over
+    a file of another kind."""
+    from digitpad.train_job import check_destination as check_model_destination
+
+    path, target = Path(path), Path(target)
     if target.is_dir():
-        target = target / Path(path).name
-    shutil.copyfile(path, target)
-    if models.card_path(path).exists():
-        shutil.copyfile(models.card_path(path), models.card_path(target))
+        target = target / path.name
+    target = check_model_destination(target, models.backend_of(path))
+    models.save(target, lambda tmp: shutil.copyfile(path, tmp), models.read_card(path))
     return target
 
 
@@ -113,24 +123,72 @@ def check_format(model_path: Path, fmt: str) -> None:
                                  f"package: {install}")
 
 
+def check_destination(model_path: Path, fmt: str, out: Path | None = None) -> Path:
+    """Where an export of `model_path` goes (`out`, a folder to write into, or by default
+    beside the model); ModelFileError, before any work, when it could not be kept there or
+    would replace what it must not: the model itself, a file of another kind, a folder that is
+    not a SavedModel."""
+    spec = FORMATS[fmt]
+    out = Path(out) if out else default_out(model_path, fmt)
+    if out.is_dir() and not _is_savedmodel(out):
+        out = default_out(model_path, fmt, out)
+    if spec.suffix and out.suffix.lower() != spec.suffix or not spec.suffix and (
+            out.suffix.lower() in _file_suffixes() or out.exists() and not out.is_dir()):
+        what = f"is {_kind(out)}, never replaced by an export" if out.exists() else \
+            "has the wrong suffix"
+        wanted = f"a {spec.suffix} file" if spec.suffix else "a folder"
+        raise ModelFileError(f"{out}: {what}; a {spec.label} export is {wanted}")
+    why = atomic.unwritable(out.parent)
+    if why:
+        raise ModelFileError(f"{out}: cannot write there ({why})")
+    return out
+
+
+def _is_savedmodel(folder: Path) -> bool:
+    return (folder / "saved_model.pb").is_file()
+
+
+def _file_suffixes() -> set[str]:
+    """The suffixes of model and export files: never the name of a SavedModel folder."""
+    return set(backends.suffixes()) | {f.suffix for f in FORMATS.values() if f.suffix}
+
+
+def _kind(path: Path) -> str:
+    if path.is_dir():
+        return "a folder"
+    try:
+        return f"a {backends.for_path(path).label} model"
+    except ModelFileError:
+        return "a file of another kind"
+
+
 def export(model_path: Path, fmt: str, out: Path | None = None,
            images: np.ndarray | None = None,
-           tamper: Callable[[Path], None] | None = None) -> ExportReport:
-    """Write `model_path` as `fmt` to `out` (default beside it), check it, keep it with its card.
-    `images` are the check's (N, 28, 28) inputs (default: MNIST test images); `tamper` lets
-    tests damage the written file before the check."""
+           tamper: Callable[[Path], None] | None = None,
+           on_step: Callable[[str], None] | None = None) -> ExportReport:
+    """Write `model_path` as `fmt` to `out` (see `check_destination`), check it, keep it with
+    its card. `images` are the check's (N, 28, 28) inputs (default: MNIST test images);
+    `tamper` lets tests damage the written file before the check, `on_step` is told each step
+    of the one-unit save (tests kill it there). One export to one place runs at a time."""
+    model_path = Path(model_path)
+    check_format(model_path, fmt)
+    out = check_destination(model_path, fmt, out)
+    with atomic.locked(out.with_name(out.name + EXPORTING)):
+        _tidy(out)
+        return _export(model_path, fmt, out, images, tamper, on_step)
+
+
+def _export(model_path: Path, fmt: str, out: Path, images: np.ndarray | None,
+            tamper: Callable[[Path], None] | None,
+            on_step: Callable[[str], None] | None) -> ExportReport:
     from digitpad.predictors import load_any
 
     started = time.perf_counter()
-    model_path = Path(model_path)
-    check_format(model_path, fmt)
-    out = Path(out) if out else default_out(model_path, fmt)
     predictor = load_any(model_path)
     backend = backends.get(predictor.backend)
     card = _card(predictor.card, model_path, fmt)
-    images = _check_images() if images is None else np.asarray(images, np.float32)
-    staged = out.with_name(f".{out.stem}.exporting{out.suffix}")  # converters want the suffix
-    _remove(staged)
+    images = check_images(CHECK_IMAGES) if images is None else np.asarray(images, np.float32)
+    staged = out.with_name(f".{out.name}{EXPORTING}{out.suffix}")  # converters want the suffix
     try:
         backend.export(predictor, fmt, staged)
         if fmt == "onnx":
@@ -138,8 +196,8 @@ def export(model_path: Path, fmt: str, out: Path | None = None,
         if tamper:
             tamper(staged)
         expected = predictor.predict(images)
-        got = _run(fmt, staged, images)
-        same, diff = _compare(expected, got)
+        got = run(fmt, staged, images)
+        same, diff = compare(expected, got)
         if same < len(images) or diff > TOLERANCE:
             raise ExportFailed(
                 f"the {FORMATS[fmt].label} file did not behave like the model: same answer for "
@@ -147,11 +205,12 @@ def export(model_path: Path, fmt: str, out: Path | None = None,
                 f"(allowed {TOLERANCE:g}); it was deleted")
         card["verification"] = {"images": len(images), "same_top1": same,
                                 "max_probability_difference": diff, "runtime": FORMATS[fmt].runtime}
-        _publish(staged, out)
         card["file"] = out.name
-        card["sha256"] = models.sha256_of(out) if out.is_file() else ""
-        text = json.dumps(card, indent=2) + "\n"
-        atomic.atomic_write(models.card_path(out), lambda tmp: tmp.write_text(text, "utf-8"))
+        if staged.is_dir():
+            _publish_folder(staged, out, card)
+        else:
+            models.save_unit(out, lambda tmp: os.replace(staged, tmp),
+                             lambda sha: _card_writer(card | {"sha256": sha}), on_step)
     except BaseException:
         _remove(staged)
         raise
@@ -190,72 +249,40 @@ def _embed_card(path: Path, card: dict) -> None:
     onnx.save(graph, str(path))
 
 
-def _check_images() -> np.ndarray:
-    from digitpad.data import load_mnist
-
-    return load_mnist().test_x[:CHECK_IMAGES].astype(np.float32) / 255.0
-
-
-def _compare(expected: np.ndarray, got: np.ndarray) -> tuple[int, float]:
-    got = np.asarray(got, np.float32).reshape(expected.shape)
-    if not np.isfinite(got).all():
-        return 0, float("inf")
-    same = int((expected.argmax(1) == got.argmax(1)).sum())
-    return same, float(np.abs(expected - got).max())
+def _card_writer(card: dict) -> Callable[[Path], None]:
+    text = json.dumps(card, indent=2) + "\n"
+    return lambda tmp: tmp.write_text(text, "utf-8")
 
 
-def _run(fmt: str, path: Path, images: np.ndarray) -> np.ndarray:
-    """Probabilities from the exported file, through its own runtime (not digitpad's code)."""
-    if fmt == "onnx":
-        import onnxruntime
-
-        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        return session.run(None, {session.get_inputs()[0].name: images})[0]
-    if fmt == "torchscript":
-        import warnings
-
-        import torch
-
-        with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")
-            return torch.jit.load(str(path), map_location="cpu")(torch.from_numpy(images)).numpy()
-    from digitpad.backends.tf_import import tensorflow
-
-    tf = tensorflow()
-    if fmt == "savedmodel":
-        loaded = tf.saved_model.load(str(path))  # kept: its function refers to its variables
-        return loaded.serve(tf.constant(images)).numpy()
-    return _run_tflite(tf, path, images)
-
-
-def _run_tflite(tf, path: Path, images: np.ndarray) -> np.ndarray:
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tf.lite.Interpreter points at the LiteRT package
-        interpreter = tf.lite.Interpreter(model_path=str(path))
-    source = interpreter.get_input_details()[0]["index"]
-    interpreter.resize_tensor_input(source, list(images.shape))
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(source, images)
-    interpreter.invoke()
-    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
-
-
-def _publish(staged: Path, out: Path) -> None:
-    """Move the checked export into place, replacing an older one of the same name."""
-    if staged.is_dir():
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            _remove(old)
-            out.rename(old)
-            staged.rename(out)
-            _remove(old)
-        else:
-            staged.rename(out)
-    else:
-        staged.replace(out)
+def _publish_folder(staged: Path, out: Path, card: dict) -> None:
+    """Move a checked SavedModel folder into place, replacing an older one, then its card (a
+    folder has no checksum for its card to name)."""
+    old = out.with_name(f".{out.name}.old")
+    _remove(old)
+    if out.exists():
+        out.rename(old)
+    staged.rename(out)
+    _remove(old)
     atomic.flush_folder(out.parent)
+    atomic.atomic_write(models.card_path(out), _card_writer(card | {"sha256": ""}))
+
+
+def _tidy(out: Path) -> None:
+    """What a killed export to `out` left: the file its committed card names is published,
+    the rest removed. Run holding the export's lock, so no other export there is under way."""
+    try:
+        sha = json.loads(models.card_path(out).read_text("utf-8")).get("sha256", "")
+    except (OSError, ValueError, AttributeError):
+        sha = ""
+    if isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha):
+        with atomic.locked(out):
+            models.roll_forward(out, sha)
+    name, stem = re.escape(out.name), re.escape(out.stem)
+    left = re.compile(rf"\.({name}(\.json)?\.([^.]+{atomic.PARTIAL}.*|[0-9a-f]{{16}}"
+                      rf"{models.STAGED}|old)|({name}|{stem}){EXPORTING}.*)")
+    for path in out.parent.iterdir():
+        if left.fullmatch(path.name) and not path.name.endswith(atomic.LOCK):
+            _remove(path)
 
 
 def _remove(path: Path) -> None:

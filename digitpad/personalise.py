@@ -19,6 +19,7 @@ from digitpad import atomic, backends, models
 from digitpad.data import MnistData, load_mnist
 from digitpad.errors import DatasetError, ModelFileError
 from digitpad.samples import Samples
+from digitpad.train_job import check_destination
 from trainers import loop
 from trainers.callbacks import TrainingCallbacks
 from trainers.config import TrainConfig
@@ -98,7 +99,8 @@ def personalise(base: Path, samples: Samples, callbacks: TrainingCallbacks, devi
                 out: Path | None = None, measure: bool = True, seed: int = 0) -> Personalised:
     """Fine-tune a copy of the model at `base` on `samples`; save it as a new model (in the
     user's folder unless `out`). The base file is never written. Raises DatasetError (too few
-    samples), ModelFileError (base gone or damaged), TrainingCancelled, TrainingFailed."""
+    samples), ModelFileError (base gone or damaged, or nowhere to save the result: found
+    before the fine-tune), TrainingCancelled, TrainingFailed."""
     from digitpad.predictors import load_any
 
     check_enough(samples)
@@ -110,6 +112,8 @@ def personalise(base: Path, samples: Samples, callbacks: TrainingCallbacks, devi
     backend = backends.get(card.backend)
     if not backend.trains:
         raise ModelFileError(f"{card.title} models cannot be fine-tuned here")
+    path = check_destination(out or models.new_user_model_path(card.backend, card.arch,
+                                                                "personal"), card.backend)
     config = TrainConfig(backend=card.backend, arch=card.arch, epochs=EPOCHS, batch_size=64,
                          lr=LEARNING_RATE, val_split=0.0, seed=seed, device=device)
     replay = load_mnist()
@@ -126,7 +130,6 @@ def personalise(base: Path, samples: Samples, callbacks: TrainingCallbacks, devi
     data = mix(x, y, replay, replay.test_x, replay.test_y, seed)
     result = loop.train(config, data, _Shared(callbacks, parts - 1, parts), predictor.model)
     samples_accuracy = right / total if total else None
-    path = out or models.new_user_model_path(card.backend, card.arch, "personal")
     new_card = models.ModelCard(
         backend=card.backend, arch=card.arch, dataset=data.source,
         train_size=len(data.train_y), epochs=EPOCHS, test_accuracy=round(result.test_accuracy, 6),

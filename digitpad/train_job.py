@@ -3,7 +3,6 @@ The destination is checked before the first batch, so a bad one never throws a r
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from digitpad import atomic, backends, models
@@ -29,10 +28,9 @@ def check_destination(out: Path, backend: str) -> Path:
                 f"saved as a {expected} file") from None
         raise ModelFileError(f"{out}: {out.suffix} is for {other} models; a "
                              f"{backends.label(backend)} model is saved as a {expected} file")
-    folder = out.parent if str(out.parent) else Path(".")
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
-    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise ModelFileError(f"{out}: cannot write there (folder {folder} is not writable)")
+    why = atomic.unwritable(out.parent)
+    if why:
+        raise ModelFileError(f"{out}: cannot write there ({why})")
     return out
 
 

@@ -18,16 +18,21 @@ from datetime import datetime
 from importlib.util import find_spec
 from pathlib import Path
 
+from digitpad import atomic
 from digitpad.errors import Unsupported
 from trainers.callbacks import TrainingCallbacks
 from trainers.config import TrainConfig
 
 
-def check_available() -> None:
-    """Unsupported, with what to install, before a run is started that could not be logged."""
+def check_available(root: Path | None = None) -> None:
+    """Unsupported, with what to install or what is wrong with `root` (the folder the runs
+    go in, made if missing), before a run is started that could not be logged."""
     if find_spec("tensorboard") is None:
         raise Unsupported("logging to TensorBoard needs the 'tensorboard' package: "
                           "pip install 'digitpad[tensorboard]'")
+    why = atomic.unwritable(root) if root is not None else None
+    if why:
+        raise Unsupported(f"{root}: cannot write the TensorBoard log there ({why})")
 
 
 def run_folder(root: Path, config: TrainConfig) -> Path:
@@ -45,7 +50,7 @@ class TensorBoardLog:
     """Callbacks that write the run to TensorBoard, then pass everything on to `inner`."""
 
     def __init__(self, inner: TrainingCallbacks, folder: Path, config: TrainConfig) -> None:
-        check_available()
+        check_available(Path(folder).parent)
         from tensorboard.summary.writer.record_writer import RecordWriter
 
         self.inner, self.folder = inner, Path(folder)

@@ -3,8 +3,8 @@
 stays with the frameworks that built the network.
 
 An ONNX file is a protobuf graph of standard operators: loading it runs no code of the file's.
-What a hostile file could still do is point at "external data" files elsewhere on the disk, so
-those are refused before ONNX Runtime sees the graph.
+What a hostile file could still do (read other files, exhaust memory, loop without end) is
+checked by digitpad.backends.onnx_checks before and while ONNX Runtime first runs it.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from digitpad.backends.base import Backend, Device, Predictor, refuse_non_digit_model
+from digitpad.backends import onnx_checks
+from digitpad.backends.base import Backend, Device, Predictor, first_line, refuse_non_digit_model
 from digitpad.errors import ModelFileError
 from digitpad.models import ModelCard
 
 BATCH = 64  # small batches: memory for activations stays small (10k images cost +50 MB)
-MAX_BYTES = 256 * 2**20  # a digit network is well under 10 MB; refuse before parsing a huge file
 
 
 class OnnxPredictor(Predictor):
@@ -71,7 +71,7 @@ class OnnxBackend(Backend):
         size = path.stat().st_size
         if size == 0:
             raise ModelFileError(f"{path}: empty file, not an ONNX model")
-        if size > MAX_BYTES:
+        if size > onnx_checks.MAX_BYTES:
             raise ModelFileError(f"{path}: {size / 2**20:.0f} MB, far too large for a digit "
                                  "network; not loaded")
         device = self.resolve_device(device)
@@ -92,31 +92,30 @@ class OnnxBackend(Backend):
         if card.arch == "unknown":
             card.arch = "onnx"
         predictor = OnnxPredictor(session, card, path, device)
-        predictor.predict(np.zeros((1, 28, 28), np.float32))  # warm up now, not on a stroke
+        # the check, which also warms the model up now rather than on the first stroke; two
+        # blank images, as digitpad.backends.base.check_reading reads next
+        blank = np.zeros((2, *predictor._shape()), np.float32)
+        onnx_checks.first_inference(path, session, {predictor._input: blank})
         return predictor
 
 
 def _read_graph(path: Path):  # -> onnx.ModelProto
-    """Parse and check the graph; refuse files that reach for data outside themselves."""
+    """Parse and check the graph; refuse files that reach for data outside themselves, tensors
+    too large to hold and loops that could not be stopped."""
     import onnx
-    from onnx.external_data_helper import uses_external_data
 
     try:
         graph = onnx.load(str(path), load_external_data=False)
     except Exception as err:  # protobuf DecodeError and the like
-        raise ModelFileError(f"{path}: not a valid ONNX model ({_first_line(err)})") from err
-    if any(uses_external_data(t) for t in graph.graph.initializer):
-        raise ModelFileError(f"{path}: refused: the model reads weights from other files "
-                             "(ONNX external data); digitpad loads self-contained models only")
+        raise ModelFileError(f"{path}: not a valid ONNX model ({first_line(err)})") from err
+    onnx_checks.refuse_external_data(path, graph)  # first: nothing below may read such files
     try:
         onnx.checker.check_model(graph)
     except Exception as err:  # ValidationError
-        raise ModelFileError(f"{path}: not a valid ONNX model ({_first_line(err)})") from err
+        raise ModelFileError(f"{path}: not a valid ONNX model ({first_line(err)})") from err
+    onnx_checks.refuse_huge_tensors(path, graph)
+    onnx_checks.refuse_endless_loops(path, graph)
     return graph
-
-
-def _first_line(err: Exception) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
 
 
 def _session(path: Path, graph: Any, device: str):  # -> onnxruntime.InferenceSession
@@ -135,7 +134,7 @@ def _session(path: Path, graph: Any, device: str):  # -> onnxruntime.InferenceSe
                                             providers=providers)
     except Exception as err:  # unknown operators, bad types
         raise ModelFileError(f"{path}: ONNX Runtime cannot run this model "
-                             f"({_first_line(err)})") from err
+                             f"({first_line(err)})") from err
 
 
 def _outputs_of(graph: Any) -> dict[str, str]:

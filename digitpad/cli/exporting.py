@@ -21,7 +21,8 @@ def add_commands(sub) -> None:
     p.add_argument("model", type=Path, help="the model file (.pt or .keras)")
     p.add_argument("--format", required=True, choices=tuple(FORMATS), dest="fmt")
     p.add_argument("--out", type=Path,
-                   help="where to write it (default: beside the model, same name)")
+                   help="where to write it, with the format's suffix, or a folder to write "
+                   "into (default: beside the model, same name); checked before any work")
     p.add_argument("--json", action="store_true", help="the result as one JSON object")
     p.set_defaults(run=export)
 
@@ -30,11 +31,8 @@ def export(args: argparse.Namespace) -> int:
     from digitpad import export as exporting
     from digitpad.errors import ModelFileError, Unsupported
 
-    out = args.out
-    if out is not None and out.is_dir() and FORMATS[args.fmt].suffix:
-        out = exporting.default_out(args.model, args.fmt, out)
     try:
-        report = exporting.export(args.model, args.fmt, out)
+        report = exporting.export(args.model, args.fmt, args.out)
     except (ModelFileError, Unsupported, OSError) as err:
         return fail(str(err))
     except exporting.ExportFailed as err:

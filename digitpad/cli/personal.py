@@ -93,7 +93,7 @@ def personalise(args: argparse.Namespace) -> int:
         base = args.model or models.default_model(args.backend)
         with TerminalProgress(EPOCHS) as progress:
             done = personalise(base, taught, progress, args.device, args.out)
-    except (DatasetError, DeviceUnavailable, ModelFileError, TrainingFailed) as err:
+    except (DatasetError, DeviceUnavailable, ModelFileError, TrainingFailed, OSError) as err:
         return fail(str(err))
     except (TrainingCancelled, KeyboardInterrupt):
         print("\npersonalising cancelled; nothing was saved", file=sys.stderr)

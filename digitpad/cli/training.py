@@ -98,7 +98,7 @@ def train(args: argparse.Namespace) -> int:
         )
         out = train_job.check_destination(args.out, config.backend) if args.out else None
         if args.tensorboard:
-            check_available()
+            check_available(args.tensorboard)
         data = load_mnist(args.data)
         if args.with_pen_drawings:
             data = with_pen_drawings(data, lambda text: print(f"\r{text}", end="",

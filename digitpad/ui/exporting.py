@@ -58,7 +58,8 @@ class Exporter:
             return
         try:
             export.check_format(model_path, fmt)
-        except Exception as err:  # Unsupported, BackendMissing: said before any work
+            out = export.check_destination(model_path, fmt, out)
+        except Exception as err:  # Unsupported, BackendMissing, ModelFileError: before any work
             say(f"Could not export: {err}")
             return
         say(f"Exporting to {export.FORMATS[fmt].label} and checking it on "
