@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad import atomic, backends, models
+from digitpad import atomic, backends, models, network
 from digitpad.data import MnistData, load_mnist
 from digitpad.errors import DatasetError, ModelFileError
 from digitpad.samples import Samples
@@ -110,11 +110,14 @@ def personalise(base: Path, samples: Samples, callbacks: TrainingCallbacks, devi
     predictor = load_any(base, device)
     card = predictor.card
     backend = backends.get(card.backend)
-    if not backend.trains:
-        raise ModelFileError(f"{card.title} models cannot be fine-tuned here")
+    if not backend.trains or not card.network:
+        raise ModelFileError(f"{card.title} models cannot be fine-tuned here"
+                             + ("" if backend.trains else
+                                " (its network is not one digitpad builds)"))
+    layers = network.from_json(card.network)
     path = check_destination(out or models.new_user_model_path(card.backend, card.arch,
                                                                 "personal"), card.backend)
-    config = TrainConfig(backend=card.backend, arch=card.arch, epochs=EPOCHS, batch_size=64,
+    config = TrainConfig(backend=card.backend, layers=layers, epochs=EPOCHS, batch_size=64,
                          lr=LEARNING_RATE, val_split=0.0, seed=seed, device=device)
     replay = load_mnist()
     x, y = samples.images, samples.labels
@@ -131,8 +134,9 @@ def personalise(base: Path, samples: Samples, callbacks: TrainingCallbacks, devi
     result = loop.train(config, data, _Shared(callbacks, parts - 1, parts), predictor.model)
     samples_accuracy = right / total if total else None
     new_card = models.ModelCard(
-        backend=card.backend, arch=card.arch, dataset=data.source,
-        train_size=len(data.train_y), epochs=EPOCHS, test_accuracy=round(result.test_accuracy, 6),
+        backend=card.backend, arch=card.arch, network=card.network, params=card.params,
+        dataset=data.source, train_size=len(data.train_y), epochs=EPOCHS,
+        test_accuracy=round(result.test_accuracy, 6),
         name=card.title if card.title.endswith(PERSONAL) else card.title + PERSONAL,
         base=base.name,
         scores={"personal_samples": len(y)}
@@ -140,6 +144,6 @@ def personalise(base: Path, samples: Samples, callbacks: TrainingCallbacks, devi
         config=config.as_dict() | {"seconds": round(result.seconds, 1)},
     )
     with atomic.uninterrupted():
-        new_card = models.save(path, lambda tmp: backend.save(result.model, card.arch, tmp),
+        new_card = models.save(path, lambda tmp: backend.save(result.model, layers, tmp),
                                new_card)
     return Personalised(path, new_card, samples_accuracy, result.test_accuracy, result.seconds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digitpad import atomic, backends, models
+from digitpad import atomic, backends, models, network
 from digitpad.errors import ModelFileError
 from trainers import loop
 from trainers.callbacks import TrainingCallbacks, TrainResult
@@ -55,12 +55,13 @@ def run(
         if log is not None:
             log.close()
     card = models.ModelCard(
-        backend=config.backend, arch=config.arch, dataset=data.source,
+        backend=config.backend, arch=config.arch, network=network.to_json(config.layers),
+        params=network.totals(network.plan(config.layers))[0], dataset=data.source,
         train_size=result.train_size, epochs=len(result.history),
         test_accuracy=round(result.test_accuracy, 6),
         config=config.as_dict() | {"seconds": round(result.seconds, 1)},
     )
     backend = backends.get(config.backend)
     with atomic.uninterrupted():  # Ctrl-C now would only lose the finished run
-        card = models.save(path, lambda tmp: backend.save(result.model, config.arch, tmp), card)
+        card = models.save(path, lambda tmp: backend.save(result.model, config.layers, tmp), card)
     return path, card, result

@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from digitpad import backends
+from digitpad import backends, network
 from digitpad.cli.common import fail
+from digitpad.cli.layers import add_layers_arg, layers_from
 from trainers.config import DEFAULTS, OPTIMIZERS
 
 EXIT_CANCELLED = 130
@@ -16,7 +17,11 @@ EXIT_CANCELLED = 130
 def add_commands(sub) -> None:
     p = sub.add_parser("train", help="train a model and save it with its model card")
     p.add_argument("--backend", choices=backends.training_backends(), required=True)
-    p.add_argument("--arch", choices=("mlp", "cnn"), default=DEFAULTS.arch)
+    choice = p.add_mutually_exclusive_group()
+    choice.add_argument("--arch", choices=list(network.PRESETS), default=DEFAULTS.arch,
+                        help="a named network (default: %(default)s; see `digitpad summary "
+                        "--layers NAME`)")
+    add_layers_arg(choice, required=False)
     p.add_argument("--epochs", type=int, default=DEFAULTS.epochs)
     p.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size)
     p.add_argument("--lr", type=float, default=DEFAULTS.lr)
@@ -90,9 +95,12 @@ def train(args: argparse.Namespace) -> int:
     from trainers.config import ConfigError, TrainConfig
     from trainers.tensorboard import check_available
 
+    layers = layers_from(args.layers) if args.layers else network.preset(args.arch).layers
+    if isinstance(layers, int):
+        return layers
     try:
         config = TrainConfig(
-            backend=args.backend, arch=args.arch, epochs=args.epochs,
+            backend=args.backend, layers=layers, epochs=args.epochs,
             batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer,
             augment=args.augment, val_split=args.val_split, seed=args.seed, device=args.device,
         )
