@@ -255,8 +255,10 @@ def _gray(paper: np.ndarray) -> np.ndarray:
 
 
 def read_picture(predictor, paper: np.ndarray) -> list[Digit]:
-    """Read the digits of a picture (dark ink on light paper, as `images.read_image` gives)."""
-    paper, k = shrink(_gray(np.asarray(paper)))
+    """Read the digits of a picture (dark ink on light paper, as `images.read_image` gives);
+    the boxes are in the picture's own pixels, also when it was read shrunk."""
+    gray = _gray(np.asarray(paper))
+    paper, k = shrink(gray)
     boxes = split_picture(paper)
     border = np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]])
     white = np.median(border)  # the paper's own colour around each cut-out digit
@@ -266,4 +268,6 @@ def read_picture(predictor, paper: np.ndarray) -> list[Digit]:
         crop = np.full((h + 2 * pad, w + 2 * pad), white, paper.dtype)
         crop[pad:pad + h, pad:pad + w] = paper[y:y + h, x:x + w]
         pictures.append(crop)
-    return read(predictor, pictures, [tuple(v * k for v in box) for box in boxes])
+    height, width = gray.shape
+    return read(predictor, pictures, [(x * k, y * k, min(w * k, width - x * k),
+                                       min(h * k, height - y * k)) for x, y, w, h in boxes])

@@ -117,6 +117,18 @@ def test_a_keras_string_lookup_reading_a_vocabulary_file_is_named_as_such(tmp_pa
     assert "lambda" not in message.lower() and "vocabulary" in message and str(lookup) in message
 
 
+def test_a_custom_layer_is_named_as_a_layer_type_digitpad_does_not_load(tmp_path):
+    base = default_model("keras", "mlp")
+    with zipfile.ZipFile(base) as archive:
+        config = json.loads(archive.read("config.json"))
+    config["config"]["layers"][1].update(class_name="MyLambda", module="evil",
+                                         registered_name="evil>MyLambda")
+    custom = keras_zip(tmp_path / "custom.keras", {"config.json": json.dumps(config).encode()},
+                       base)
+    with pytest.raises(ModelFileError, match="a layer type digitpad does not load \\('MyLambda'"):
+        load_any(custom)
+
+
 def copy_with_card(source: Path, target: Path, **card_changes) -> Path:
     shutil.copy(source, target)
     card = json.loads(source.with_name(source.name + ".json").read_text())

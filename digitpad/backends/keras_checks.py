@@ -9,6 +9,7 @@ actual, with the zip module only (no framework is imported).
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -89,16 +90,17 @@ def _check_actual(path: Path, archive: zipfile.ZipFile, members: list[zipfile.Zi
 
 
 # What Keras's safe mode (and its layer registry) says when it refuses part of a file, and what
-# that part is, in a user's words. Matched in lower case against Keras's message.
+# that part is, in a user's words. Matched in lower case against Keras's message, in this order
+# (a custom class may be called "MyLambda").
 REFUSALS = (
+    ("could not locate", "a layer type digitpad does not load ({name}: custom code, not part of "
+     "Keras); it was not run"),
     ("vocabulary file outside", "a lookup layer (StringLookup or IntegerLookup) that reads its "
      "vocabulary from a file elsewhere on the disk; the file was not read"),
     ("torch.nn.module", "a pickled PyTorch module (code); it was not run"),
     ("tfsmlayer", "a TFSMLayer, which loads a SavedModel (graph code) from elsewhere on the "
      "disk; it was not loaded"),
     ("lambda", "code (a Lambda layer or Python function); it was not run"),
-    ("could not locate", "a layer type digitpad does not load (custom code that is not part of "
-     "Keras); it was not run"),
 )
 
 
@@ -109,7 +111,9 @@ def load_failure(err: Exception) -> str:
     lowered = text.lower()
     for phrase, what in REFUSALS:
         if phrase in lowered:
-            return f"refused: the file holds {what}"
+            named = re.search(r"could not locate \w+ '([^']{1,80})'", text, re.IGNORECASE)
+            return "refused: the file holds " + what.format(
+                name=repr(named.group(1)) if named else "unknown")
     if "safe_mode" in lowered:
         return f"refused by Keras's safe mode ({text.splitlines()[0][:200]})"
     return text.splitlines()[0][:300] if text else type(err).__name__
