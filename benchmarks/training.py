@@ -8,6 +8,8 @@ import time
 
 import numpy as np
 
+from digitpad import network
+
 EPOCHS, BATCH, LR = 5, 32, 1e-3
 RUNS = 5  # the MLP comparison is a median: single runs move by 30% on a shared VM
 CNN_RUNS = 3
@@ -39,7 +41,7 @@ def tutorial_torch(data) -> tuple[float, float]:
             return self.transform(self.x[i])[0], int(self.y[i])
 
     torch.manual_seed(0)
-    model = build("mlp")
+    model = build(network.preset("mlp").layers)
     optimizer = torch.optim.Adam(model.parameters(), lr=LR)
     loader = DataLoader(Digits(data.train_x, data.train_y), batch_size=BATCH, shuffle=True)
     started = time.perf_counter()
@@ -63,7 +65,7 @@ def plain_keras_fit(data) -> tuple[float, float]:
 
     keras = load_keras()
     keras.utils.set_random_seed(0)
-    model = keras_models.build("mlp")
+    model = keras_models.build(network.preset("mlp").layers)
     model.compile(keras.optimizers.Adam(LR),
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     x = data.train_x.astype(np.float32) / 255

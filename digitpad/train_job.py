@@ -55,13 +55,13 @@ def run(
         if log is not None:
             log.close()
     card = models.ModelCard(
-        backend=config.backend, arch=config.arch, network=network.to_json(config.layers),
-        params=network.totals(network.plan(config.layers))[0], dataset=data.source,
+        backend=config.backend, arch=config.arch, network=network.to_json(config.network),
+        params=network.totals(network.plan(config.network))[0], dataset=data.source,
         train_size=result.train_size, epochs=len(result.history),
         test_accuracy=round(result.test_accuracy, 6),
         config=config.as_dict() | {"seconds": round(result.seconds, 1)},
     )
     backend = backends.get(config.backend)
     with atomic.uninterrupted():  # Ctrl-C now would only lose the finished run
-        card = models.save(path, lambda tmp: backend.save(result.model, config.layers, tmp), card)
+        card = models.save(path, lambda tmp: backend.save(result.model, config.network, tmp), card)
     return path, card, result

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from digitpad import network
 from digitpad.models import ModelFileError, default_model
 from digitpad.predictors import load_any
 
@@ -150,7 +151,7 @@ def test_a_keras_file_is_told_by_its_layers_not_the_name_it_gives_itself(tmp_pat
     from digitpad.backends.tf_import import keras as load_keras
 
     keras = load_keras()
-    cnn = keras_nets.build("cnn")
+    cnn = keras_nets.build(network.preset("cnn").layers)
     renamed = keras.Sequential([keras.Input((28, 28)), *cnn.layers], name="digitpad_mlp")
     path = tmp_path / "renamed.keras"
     renamed.save(path)

@@ -19,8 +19,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class TrainConfig:
     backend: str = "torch"
-    arch: str = network.DEFAULT  # a preset's name; "custom" (or any preset) with `layers`
-    layers: tuple[Layer, ...] = ()  # the network; empty means the preset `arch`
+    arch: str = network.DEFAULT  # a preset's name, or "custom" when `layers` is no preset
+    layers: tuple[Layer, ...] = ()  # a description that is no preset (else emptied: `arch`)
     epochs: int = 5
     batch_size: int = 128
     lr: float = 2e-3
@@ -37,8 +37,9 @@ class TrainConfig:
             network.plan(layers)
         except DescriptionError as err:
             raise ConfigError(f"network: {err}") from err
-        object.__setattr__(self, "layers", layers)
-        object.__setattr__(self, "arch", network.name_of(layers))
+        arch = network.name_of(layers)  # a preset is kept by name: replace(arch=...) works
+        object.__setattr__(self, "arch", arch)
+        object.__setattr__(self, "layers", layers if arch == network.CUSTOM else ())
         names = backends.training_backends()
         checks = [
             (self.backend in names, f"backend must be one of {', '.join(names)}"),
@@ -55,9 +56,14 @@ class TrainConfig:
         if not backends.get(self.backend).trains:
             raise ConfigError(f"{backends.label(self.backend)} models cannot be trained here")
 
+    @property
+    def network(self) -> tuple[Layer, ...]:
+        """The layers to build: the custom description, or the preset's."""
+        return self.layers or network.preset(self.arch).layers
+
     def as_dict(self) -> dict:
         """The settings as plain values (cards, TensorBoard): the network in its text form."""
-        return asdict(self) | {"layers": network.format_layers(self.layers)}
+        return asdict(self) | {"layers": network.format_layers(self.network)}
 
 
 DEFAULTS = TrainConfig()  # the CLI's option defaults and the panel's setting defaults

@@ -27,7 +27,7 @@ from trainers.schedule import learning_rate
 
 
 def train(config: TrainConfig, data, callbacks: TrainingCallbacks, start=None) -> TrainResult:
-    """Train a fresh `config.layers` network, or fine-tune a copy of `start` (a loaded model of
+    """Train a fresh `config.network`, or fine-tune a copy of `start` (a loaded model of
     the backend); raises TrainingCancelled or TrainingFailed."""
     backend = backends.get(config.backend)
     device = backend.resolve_device(config.device)  # refuse an unusable device before any work
@@ -39,7 +39,7 @@ def train(config: TrainConfig, data, callbacks: TrainingCallbacks, start=None) -
     history: list[dict[str, float]] = []
     learner = None
     try:
-        learner = backend.learner(config.layers, config.optimizer, device, config.seed, start)
+        learner = backend.learner(config.network, config.optimizer, device, config.seed, start)
         shuffle = np.random.default_rng(config.seed)
         epochs = epochs_of(splits.train_x, config.augment, config.seed, config.epochs)
         for epoch, images in enumerate(epochs):
