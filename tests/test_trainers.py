@@ -136,7 +136,7 @@ def test_batch_loss_means_the_same_in_both_backends(mnist):
 def test_bad_settings_are_refused_with_a_message():
     with pytest.raises(ConfigError, match="learning rate"):
         TrainConfig(lr=0)
-    with pytest.raises(ConfigError, match="architecture"):
+    with pytest.raises(ConfigError, match="no network called .resnet."):
         TrainConfig(arch="resnet")
     with pytest.raises(ConfigError, match="validation split"):
         TrainConfig(val_split=0.95)

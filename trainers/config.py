@@ -10,6 +10,11 @@ from digitpad import backends, network
 from digitpad.network import DescriptionError, Layer
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
+# The ranges a setting may take, for the checks below and the panel's fields alike.
+EPOCHS = (1, 1000)
+BATCH_SIZE = (1, 65536)
+MAX_LR = 10.0          # above 0 and at most this
+MAX_VAL_SPLIT = 0.5    # a validation share in [0, this]: more would starve the training
 
 
 class ConfigError(ValueError):
@@ -44,10 +49,13 @@ class TrainConfig:
         checks = [
             (self.backend in names, f"backend must be one of {', '.join(names)}"),
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
-            (1 <= self.epochs <= 1000, "epochs must be between 1 and 1000"),
-            (1 <= self.batch_size <= 65536, "batch size must be between 1 and 65536"),
-            (0.0 < self.lr <= 10.0, "learning rate must be above 0 and at most 10"),
-            (0.0 <= self.val_split < 0.9, "validation split must be in [0, 0.9)"),
+            (EPOCHS[0] <= self.epochs <= EPOCHS[1],
+             f"epochs must be between {EPOCHS[0]} and {EPOCHS[1]}"),
+            (BATCH_SIZE[0] <= self.batch_size <= BATCH_SIZE[1],
+             f"batch size must be between {BATCH_SIZE[0]} and {BATCH_SIZE[1]}"),
+            (0.0 < self.lr <= MAX_LR, f"learning rate must be above 0 and at most {MAX_LR:g}"),
+            (0.0 <= self.val_split <= MAX_VAL_SPLIT,
+             f"validation split must be between 0 and {MAX_VAL_SPLIT:g}"),
             (self.seed >= 0, "seed must not be negative"),
         ]
         for ok, message in checks:

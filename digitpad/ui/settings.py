@@ -22,6 +22,7 @@ DEFAULTS: dict[str, object] = {
     "view/numberMode": False,
     "train/backend": TRAIN.backend,
     "train/arch": TRAIN.arch,
+    "train/layers": "",         # a network of the user's own, in the short form; empty: arch
     "train/epochs": TRAIN.epochs,
     "train/batchSize": TRAIN.batch_size,
     "train/lr": TRAIN.lr,

@@ -17,14 +17,22 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from digitpad import backends
+from digitpad import backends, network
 from digitpad.data import CHOICES
 from digitpad.paths import tensorboard_dir
 from digitpad.ui import settings
+from digitpad.ui.layer_editor import LayerEditor
 from digitpad.ui.workers import WorkerPool
-from trainers.config import OPTIMIZERS, TrainConfig
+from trainers.config import (
+    BATCH_SIZE,
+    EPOCHS,
+    MAX_LR,
+    MAX_VAL_SPLIT,
+    OPTIMIZERS,
+    ConfigError,
+    TrainConfig,
+)
 
-ARCH_LABELS = {"cnn": "CNN (most accurate)", "mlp": "MLP (784-128-64-10)"}
 OPTIMIZER_LABELS = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD + momentum"}
 
 
@@ -36,12 +44,12 @@ class TrainingForm(QGroupBox):
         for name in backends.trainable():
             self.backend.addItem(backends.label(name), name)
         self.backend.currentIndexChanged.connect(self.refresh_devices)
-        self.arch = QComboBox(objectName="trainArch")
-        for arch, label in ARCH_LABELS.items():
-            self.arch.addItem(label, arch)
-        self.epochs = QSpinBox(objectName="trainEpochs", minimum=1, maximum=1000)
-        self.batch = QSpinBox(objectName="trainBatch", minimum=1, maximum=65536)
-        self.lr = QDoubleSpinBox(objectName="trainLr", decimals=5, minimum=0.00001, maximum=10,
+        self.network = LayerEditor()
+        self.arch = self.network.preset  # the preset chooser, at the top of the network
+        self.epochs = QSpinBox(objectName="trainEpochs", minimum=EPOCHS[0], maximum=EPOCHS[1])
+        self.batch = QSpinBox(objectName="trainBatch", minimum=BATCH_SIZE[0],
+                              maximum=BATCH_SIZE[1])
+        self.lr = QDoubleSpinBox(objectName="trainLr", decimals=5, minimum=0.00001, maximum=MAX_LR,
                                  singleStep=0.0005)
         self.optimizer = QComboBox(objectName="trainOptimizer")
         for name in OPTIMIZERS:
@@ -49,7 +57,7 @@ class TrainingForm(QGroupBox):
         self.augment = QCheckBox("Distort digits while training (recommended for drawings)",
                                  objectName="trainAugment")
         self.val_split = QDoubleSpinBox(objectName="trainValSplit", decimals=2, minimum=0,
-                                        maximum=0.5, singleStep=0.05)
+                                        maximum=MAX_VAL_SPLIT, singleStep=0.05)
         self.seed = QSpinBox(objectName="trainSeed", minimum=0, maximum=2**31 - 1)
         self.data = QComboBox(objectName="trainData")
         for key, label in CHOICES.items():
@@ -69,8 +77,8 @@ class TrainingForm(QGroupBox):
                                         f"{tensorboard_dir()}")
 
         form = QFormLayout(self)
-        for label, widget in (("Backend", self.backend), ("Architecture", self.arch),
-                              ("Epochs", self.epochs), ("Batch size", self.batch),
+        for label, widget in (("Backend", self.backend), ("Epochs", self.epochs),
+                              ("Batch size", self.batch),
                               ("Learning rate", self.lr), ("Optimizer", self.optimizer),
                               ("", self.augment), ("Validation share", self.val_split),
                               ("Seed", self.seed), ("Training data", self.data),
@@ -80,7 +88,7 @@ class TrainingForm(QGroupBox):
         self.refresh_devices()
 
     def widgets(self) -> tuple:
-        return (self.backend, self.arch, self.epochs, self.batch, self.lr, self.optimizer,
+        return (self.backend, self.network, self.epochs, self.batch, self.lr, self.optimizer,
                 self.augment, self.val_split, self.seed, self.data, self.device, self.tensorboard)
 
     def load(self) -> None:
@@ -89,7 +97,13 @@ class TrainingForm(QGroupBox):
             combo.setCurrentIndex(max(0, combo.findData(value)))
 
         pick(self.backend, settings.get("train/backend"))
-        pick(self.arch, settings.get("train/arch"))
+        custom = settings.get("train/layers")
+        if custom:
+            self.network.set_spec(custom)
+        else:
+            preset = settings.get("train/arch")
+            self.network.set_layers(network.preset(preset if preset in network.PRESETS
+                                                   else network.DEFAULT).layers)
         pick(self.optimizer, settings.get("train/optimizer"))
         pick(self.data, settings.get("train/data"))
         self.folder = settings.get("train/dataFolder")
@@ -104,7 +118,8 @@ class TrainingForm(QGroupBox):
 
     def save(self, config: TrainConfig) -> None:
         store = settings.store()
-        for key, value in (("backend", config.backend), ("arch", config.arch),
+        custom = network.format_layers(config.layers) if config.layers else ""
+        for key, value in (("backend", config.backend), ("arch", config.arch), ("layers", custom),
                            ("epochs", config.epochs), ("batchSize", config.batch_size),
                            ("lr", config.lr), ("optimizer", config.optimizer),
                            ("augment", config.augment), ("valSplit", config.val_split),
@@ -115,8 +130,12 @@ class TrainingForm(QGroupBox):
 
     def config(self) -> TrainConfig:
         """The settings as a TrainConfig; ConfigError says what is wrong."""
+        try:
+            layers = self.network.layers()
+        except network.DescriptionError as err:
+            raise ConfigError(f"network: {err}") from err
         return TrainConfig(
-            backend=self.backend.currentData(), arch=self.arch.currentData(),
+            backend=self.backend.currentData(), layers=layers,
             epochs=self.epochs.value(), batch_size=self.batch.value(), lr=self.lr.value(),
             optimizer=self.optimizer.currentData(), augment=self.augment.isChecked(),
             val_split=self.val_split.value(), seed=self.seed.value(),

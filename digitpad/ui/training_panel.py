@@ -66,8 +66,8 @@ class TrainingPanel(QDialog):
         buttons.addWidget(self.startButton)
         left = QVBoxLayout()
         left.addWidget(self.form)
+        left.addWidget(self.form.network, 1)
         left.addLayout(buttons)
-        left.addStretch(1)
         left.addWidget(self.personaliseButton)
         right = QVBoxLayout()
         right.addWidget(self.view, 1)
@@ -80,7 +80,8 @@ class TrainingPanel(QDialog):
         grid.addLayout(left, 0, 0)
         grid.addLayout(right, 0, 1)
         grid.setColumnStretch(1, 1)
-        self.resize(1040, 580)
+        self.resize(1080, 820)
+        self.form.network.changed.connect(lambda: self._set_running(self.is_running()))
 
         controller.started.connect(lambda config: self._set_running(True))
         controller.status.connect(self.view.say)
@@ -119,7 +120,7 @@ class TrainingPanel(QDialog):
             self.cancelButton.setEnabled(False)
 
     def _set_running(self, running: bool) -> None:
-        self.startButton.setEnabled(not running)
+        self.startButton.setEnabled(not running and self.form.network.valid())
         self.cancelButton.setEnabled(running)
         for widget in self.form.widgets():
             widget.setEnabled(not running)
