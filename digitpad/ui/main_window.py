@@ -252,6 +252,13 @@ class MainWindow(QMainWindow):
         dialog.start()
         return dialog
 
+    def open_model_summary(self):
+        from digitpad.ui.model_summary import ModelSummary
+
+        dialog = self._dialog("summary", lambda: ModelSummary(self.session, self))
+        dialog.show_model()
+        return dialog
+
     def open_model_manager(self):
         from digitpad.ui.model_manager import ModelManager
 

@@ -56,6 +56,8 @@ def build(window: QMainWindow) -> SimpleNamespace:
     a.export = action("E&xport model…", window.export_model,
                       tip="Save the model as ONNX, TorchScript, TFLite or SavedModel for other "
                       "programs, checked against the original")
+    a.summary = action("Model s&ummary…", window.open_model_summary,
+                       tip="The active model's layers, shapes, weights and multiply-adds")
     a.manage = action("&Manage models…", window.open_model_manager,
                       tip="Rename, delete or export models")
     a.samples = action("Your &samples…", window.open_samples,
@@ -106,7 +108,7 @@ def build(window: QMainWindow) -> SimpleNamespace:
     a.choose_menu = a.model_menu.addMenu("&Choose model")
     a.model_menu.addActions([a.load_model, a.export, a.manage, a.samples])
     a.model_menu.addSeparator()
-    a.model_menu.addActions([a.retrain, a.evaluate])
+    a.model_menu.addActions([a.retrain, a.evaluate, a.summary])
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([shortcuts, logs, about])
 
