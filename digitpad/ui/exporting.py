@@ -1,5 +1,6 @@
-"""Model > Export…: a model copied as it is, or converted for other programs (ONNX, TorchScript,
-TFLite, SavedModel) in the background, then checked; the outcome goes to the caller's `say`."""
+"""Model > Export…: a model copied as it is, converted for other programs (ONNX, TorchScript,
+TFLite, SavedModel) in the background and then checked, or written out as the framework's own
+training script; the outcome goes to the caller's `say`."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from digitpad import backends, export
+from digitpad import backends, export, script_export
+from digitpad.errors import ModelFileError
 from digitpad.ui.workers import WorkerPool
 
 COPY = "copy"
+SCRIPT = script_export.FORMAT
 
 
 def choices(model_path: Path) -> list[tuple[str, str]]:
@@ -22,13 +25,17 @@ def choices(model_path: Path) -> list[tuple[str, str]]:
         spec = export.FORMATS[fmt]
         pattern = f"*{spec.suffix}" if spec.suffix else "*"
         found.append((fmt, f"{spec.label} ({pattern})"))
+    if backend.trains:
+        found.append((SCRIPT, f"{backend.label} training script, to run on its own "
+                      f"(*{script_export.SUFFIX})"))
     return found
 
 
 def target_path(name: str, fmt: str, model_path: Path) -> Path:
     """The chosen name with the format's suffix (a person rarely types it)."""
     path = Path(name)
-    suffix = backends.for_path(model_path).suffix if fmt == COPY else export.FORMATS[fmt].suffix
+    suffix = (backends.for_path(model_path).suffix if fmt == COPY else script_export.SUFFIX
+              if fmt == SCRIPT else export.FORMATS[fmt].suffix)
     return path if not suffix or path.suffix == suffix else path.with_name(path.name + suffix)
 
 
@@ -50,10 +57,15 @@ class Exporter:
         self.run(Path(model_path), fmt, target_path(name, fmt, model_path), say)
 
     def run(self, model_path: Path, fmt: str, out: Path, say: Callable[[str], None]) -> None:
-        if fmt == COPY:
+        if fmt in (COPY, SCRIPT):  # quick: done at once
             try:
-                say(f"Exported to {export.copy_model(model_path, out)}")
-            except OSError as err:
+                if fmt == COPY:
+                    say(f"Exported to {export.copy_model(model_path, out)}")
+                else:
+                    written = script_export.write_script(model_path, out)
+                    say(f"Wrote the training script {written}: python {written.name} "
+                        "MNIST_FOLDER")
+            except (OSError, ModelFileError) as err:
                 say(f"Could not export: {err}")
             return
         try:
