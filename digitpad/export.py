@@ -136,8 +136,8 @@ def check_destination(model_path: Path, fmt: str, out: Path | None = None) -> Pa
             out.suffix.lower() in _file_suffixes() or out.exists() and not out.is_dir()):
         what = f"is {_kind(out)}, never replaced by an export" if out.exists() else \
             "has the wrong suffix"
-        wanted = f"a {spec.suffix} file" if spec.suffix else "a folder"
-        raise ModelFileError(f"{out}: {what}; a {spec.label} export is {wanted}")
+        wanted = f"{spec.suffix} files" if spec.suffix else "folders"
+        raise ModelFileError(f"{out}: {what}; {spec.label} exports are {wanted}")
     why = atomic.unwritable(out.parent)
     if why:
         raise ModelFileError(f"{out}: cannot write there ({why})")
