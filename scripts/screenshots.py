@@ -90,6 +90,7 @@ def main() -> None:
     dialog.grab().save(str(OUT / "evaluation.png"))
     dialog.close()
     numbers_and_samples(app, window)
+    network_views(app, window)
     window.close()
     print("wrote", ", ".join(p.name for p in sorted(OUT.glob("*.png"))))
 
@@ -138,6 +139,29 @@ def numbers_and_samples(app: QApplication, window) -> None:
     samples.grab().save(str(OUT / "samples.png"))
     samples.close()
 
+
+
+def network_views(app: QApplication, window) -> None:
+    """The layer editor with the tutorial's first experiment, and a model summary."""
+    from digitpad import models
+
+    panel = window.open_training()
+    editor = panel.form.network
+    editor.preset.setCurrentIndex(editor.preset.findData("mlp"))
+    editor.table.selectRow(editor._rows.index(0))
+    editor.insert("dropout:0.2")
+    editor.edit(0, "dense:256")
+    editor.table.selectRow(editor._rows.index(1))
+    app.processEvents()
+    panel.grab().save(str(OUT / "layer-editor.png"))
+    panel.close()
+    keras_cnn = models.default_model("keras", "cnn")
+    window.select_model(keras_cnn)
+    wait(app, lambda: window.model_path == keras_cnn)
+    summary = window.open_model_summary()
+    app.processEvents()
+    summary.grab().save(str(OUT / "model-summary.png"))
+    summary.close()
 
 if __name__ == "__main__":
     main()
