@@ -21,6 +21,13 @@ CANDIDATES = {
                                     "pool:2,flatten,dense:64,dropout:0.25",
     "2 conv-bn (32, 64), dense 128 bn": "conv:32:3:none,bn,relu,pool:2,conv:64:3:none,bn,relu,"
                                         "pool:2,flatten,dense:128:none,bn,relu,dropout:0.3",
+    "3 conv-bn (32, 32 | 64), dense 128 bn": "conv:32:3:none,bn,relu,conv:32:3:none,bn,relu,"
+                                             "pool:2,conv:64:3:none,bn,relu,pool:2,flatten,"
+                                             "dense:128:none,bn,relu,dropout:0.3",
+    "4 conv-bn (16, 32 | 64, 64), dense 128 bn": "conv:16:3:none,bn,relu,conv:32:3:none,bn,"
+                                                 "relu,pool:2,conv:64:3:none,bn,relu,conv:64:3:"
+                                                 "none,bn,relu,pool:2,flatten,dense:128:none,bn,"
+                                                 "relu,dropout:0.3",
     "3 conv-bn (16, 32, 64), dense 64": "conv:16:3:none,bn,relu,pool:2,conv:32:3:none,bn,"
                                         "relu,pool:2,conv:64:3:none,bn,relu,flatten,dense:64,"
                                         "dropout:0.25",

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from digitpad import backends, models
+from digitpad.network.presets import short_name
 from digitpad.session import ModelSession
 from digitpad.ui.exporting import Exporter
 
-COLUMNS = ("Name", "Backend", "Arch", "Test accuracy", "Training data", "Created", "File")
+COLUMNS = ("Name", "Backend", "Network", "Test accuracy", "Training data", "Created", "File")
 
 
 def rename(path: Path, name: str) -> None:
@@ -98,7 +99,7 @@ class ModelManager(QDialog):
         for row, (path, card) in enumerate(self.entries):
             acc = f"{card.test_accuracy:.2%}" if card.test_accuracy is not None else "–"
             values = (card.title + (" (bundled)" if card.bundled else ""),
-                      backends.label(card.backend), card.arch, acc,
+                      backends.label(card.backend), _network(card), acc,
                       f"{card.dataset} ({card.train_size:,})", card.created[:16].replace("T", " "),
                       path.name)
             for col, text in enumerate(values):
@@ -156,3 +157,9 @@ class ModelManager(QDialog):
         self.session.refresh()
         self.reload()
         self.status.setText(what)
+
+
+def _network(card: models.ModelCard) -> str:
+    """The network in a few words: a preset's name, or the size of one of the user's own."""
+    name = short_name(card.arch)
+    return f"{name}, {card.params:,} weights" if card.params else name
