@@ -18,11 +18,12 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from digitpad.errors import DatasetError
+from digitpad.pen import DEFAULT_WIDTH
 from digitpad.preprocess import to_mnist
 from digitpad.resources import asset
 
 CANVAS = 480      # the app's canvas side in pixels
-PEN = 18.0        # the app's default pen width in pixels (its slider allows 2-60)
+PEN = float(DEFAULT_WIDTH)  # the app's default pen width in pixels
 FILL = 0.7        # share of the canvas side a person's digit takes (its longer side)
 TABLET = 500      # the tablet's box: y is flipped as TABLET - y so that it grows downwards
 SUPERSAMPLE = 4   # anti-aliasing: draw this many times larger, then average blocks

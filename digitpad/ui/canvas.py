@@ -27,6 +27,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from digitpad.pen import DEFAULT_WIDTH
+
 PAPER = QColor(255, 255, 255)
 INK = QColor(0, 0, 0)
 FRAME_MS = 16        # one frame at 60 Hz: the most often `changed` fires while drawing
@@ -78,7 +80,7 @@ class DrawingCanvas(QWidget):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.pen_width = 18      # in screen pixels at the current size
+        self.pen_width = DEFAULT_WIDTH  # in screen pixels at the current size
         self.eraser = False      # the eraser tool is on (the right button always erases)
         self.hint = "Draw a digit"
         self.items: list[Stroke | Picture] = []  # what is on the canvas, bottom to top

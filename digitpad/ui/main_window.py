@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from digitpad import backends, models
 from digitpad import session as events
+from digitpad.pen import WIDTHS as PEN_WIDTHS
 from digitpad.resources import asset
 from digitpad.session import ModelSession
 from digitpad.ui import help_dialogs, image_io, menus, settings
@@ -170,7 +171,7 @@ class MainWindow(QMainWindow):
 
     # --- drawing and reading ----------------------------------------------------------------
     def set_pen_width(self, width: int) -> None:
-        width = int(np.clip(width, *menus.PEN_RANGE))
+        width = int(np.clip(width, *PEN_WIDTHS))
         self.canvas.pen_width = width
         if self.commands.pen.value() != width:
             self.commands.pen.setValue(width)

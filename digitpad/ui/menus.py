@@ -9,10 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSlider, QToolBar
 
+from digitpad.pen import WIDTHS as PEN_WIDTHS
 from digitpad.ui import help_dialogs, settings
 from digitpad.ui.canvas import UNDO_STEPS
-
-PEN_RANGE = (2, 60)
 
 
 def build(window: QMainWindow) -> SimpleNamespace:
@@ -119,7 +118,7 @@ def build(window: QMainWindow) -> SimpleNamespace:
     tools.addAction(a.eraser)
     tools.addWidget(QLabel(" Pen "))
     a.pen = QSlider(Qt.Orientation.Horizontal, objectName="penWidth")
-    a.pen.setRange(*PEN_RANGE)
+    a.pen.setRange(*PEN_WIDTHS)
     a.pen.setFixedWidth(110)
     a.pen.setToolTip("Pen width")
     a.pen.valueChanged.connect(window.set_pen_width)

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from digitpad.pen import DEFAULT_WIDTH
 from trainers.config import DEFAULTS as TRAIN
 
 DEFAULTS: dict[str, object] = {
     "window/geometry": None,
     "model/path": "",           # empty: the bundled PyTorch CNN
     "model/device": "cpu",
-    "canvas/penWidth": 18,
+    "canvas/penWidth": DEFAULT_WIDTH,
     "view/showWhy": False,
     "view/numberMode": False,
     "train/backend": TRAIN.backend,
