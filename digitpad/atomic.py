@@ -87,22 +87,23 @@ def locked(path: Path) -> Iterator[None]:
     finds it holds a removed file tries again on the current one."""
     lock = lock_file(path)
     lock.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, FILE_MODE)
-        try:
-            _lock(fd, wait=True)
-        except BaseException:
+    with PUBLISHING:  # taken first: one order whatever nests; quitting waits for it
+        while True:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            try:
+                _lock(fd, wait=True)
+            except BaseException:
+                os.close(fd)
+                raise
+            if sys.platform == "win32" or _still_named(fd, lock):
+                break
             os.close(fd)
-            raise
-        if sys.platform == "win32" or _still_named(fd, lock):
-            break
-        os.close(fd)
-    try:
-        yield
-    finally:
-        if sys.platform != "win32":  # Windows cannot remove an open file; it stays there
-            lock.unlink(missing_ok=True)
-        os.close(fd)  # closing releases the lock
+        try:
+            yield
+        finally:
+            if sys.platform != "win32":  # Windows cannot remove an open file; it stays there
+                lock.unlink(missing_ok=True)
+            os.close(fd)  # closing releases the lock
 
 
 def lock_file(path: Path) -> Path:
