@@ -20,7 +20,7 @@ from pathlib import Path
 PARTIAL = ".partial"
 LOCK = ".lock"
 FILE_MODE = 0o644  # models and samples are not secret; mkstemp would make them owner-only
-PUBLISHING = threading.RLock()  # held around every `locked` section; quitting waits for it
+PUBLISHING = threading.RLock()  # held while a save publishes (models.save_unit); quit waits
 
 
 def partial_file(path: Path) -> Path:
@@ -87,23 +87,22 @@ def locked(path: Path) -> Iterator[None]:
     finds it holds a removed file tries again on the current one."""
     lock = lock_file(path)
     lock.parent.mkdir(parents=True, exist_ok=True)
-    with PUBLISHING:  # taken first: one order whatever nests; quitting waits for it
-        while True:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, FILE_MODE)
-            try:
-                _lock(fd, wait=True)
-            except BaseException:
-                os.close(fd)
-                raise
-            if sys.platform == "win32" or _still_named(fd, lock):
-                break
-            os.close(fd)
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
-            yield
-        finally:
-            if sys.platform != "win32":  # Windows cannot remove an open file; it stays there
-                lock.unlink(missing_ok=True)
-            os.close(fd)  # closing releases the lock
+            _lock(fd, wait=True)
+        except BaseException:
+            os.close(fd)
+            raise
+        if sys.platform == "win32" or _still_named(fd, lock):
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        if sys.platform != "win32":  # Windows cannot remove an open file; it stays there
+            lock.unlink(missing_ok=True)
+        os.close(fd)  # closing releases the lock
 
 
 def lock_file(path: Path) -> Path:
