@@ -20,7 +20,7 @@ from pathlib import Path
 PARTIAL = ".partial"
 LOCK = ".lock"
 FILE_MODE = 0o644  # models and samples are not secret; mkstemp would make them owner-only
-PUBLISHING = threading.RLock()  # held around every `locked` section; quitting waits for it
+PUBLISHING = threading.RLock()  # held while a save publishes (models.save_unit); quit waits
 
 
 def partial_file(path: Path) -> Path:

@@ -131,7 +131,7 @@ def save_unit(path: Path, write_model: Callable[[Path], None],
     step(STEPS[1])
     card_tmp = atomic.write_via_partial(card_path(path), card_for(sha))
     step(STEPS[2])
-    with atomic.locked(path):
+    with atomic.PUBLISHING, atomic.locked(path):  # a quitting app lets this finish
         os.replace(card_tmp, card_path(path))  # the commit point
         step(STEPS[3])
         if staged.exists():

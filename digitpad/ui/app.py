@@ -6,9 +6,14 @@ import multiprocessing
 import os
 import sys
 import time
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from digitpad.ui.workers import WorkerPool
 
 EXIT_NO_WINDOW = 3
+QUIT_WAIT_S = 1.0     # what background work gets, once asked to stop, before the process ends
+PUBLISH_WAIT_S = 30   # a model save publishing its files (renames and an fsync) finishes first
 
 
 def run_app(argv: list[str] | None = None) -> int:
@@ -33,21 +38,37 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setOrganizationName("digitpad")
     app.setApplicationDisplayName("digitpad")
     window = MainWindow()
+    window.closed.connect(app.quit)  # even if some other window were still open
     LastResort(window).install()
     app.setWindowIcon(window.windowIcon())
     if os.environ.get("DIGITPAD_STARTUP_PROBE"):
         _report_startup(window)
     window.show()
     code = app.exec()
-    return _exit_now(code)
+    return _exit_now(code, window.tasks, window.loads)
 
 
-def _exit_now(code: int) -> NoReturn:
-    """Leave at once. By now the window has saved the settings and every worker has finished;
-    what is left is the interpreter's teardown, which takes seconds once TensorFlow is loaded
-    (its atexit handlers and thread joins), for nothing the user needs."""
+def _exit_now(code: int, tasks: WorkerPool, loads: WorkerPool) -> NoReturn:
+    """End the process within about a second of the window closing, whatever still runs.
+
+    The window has saved the settings and asked every worker to stop. Tasks (training,
+    evaluation, personalising) stop between steps and get QUIT_WAIT_S to end cleanly; a model
+    load cannot stop half-way and is not waited for, nor is a task still busy after that
+    (importing a framework, converting an export). Such work only holds memory and threads, and
+    the interpreter's teardown would wait for it and for TensorFlow's atexit handlers: minutes,
+    for nothing the user needs. The one exception is a model save publishing its files:
+    `atomic.PUBLISHING` lets it finish and keeps the next from starting, so a save is whole or
+    never started. The log names what was left, and is flushed last."""
     import logging
 
+    from digitpad import atomic
+
+    tasks.wait(int(QUIT_WAIT_S * 1000))
+    atomic.PUBLISHING.acquire(timeout=PUBLISH_WAIT_S)  # held until the end
+    left = tasks.unfinished() + loads.unfinished()
+    if left:
+        logging.getLogger("digitpad.ui").info(
+            "quitting without waiting for: %s (asked to stop)", ", ".join(left))
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -38,12 +38,13 @@ from digitpad.ui.training_controller import TrainingController
 from digitpad.ui.workers import WorkerPool
 
 log = logging.getLogger("digitpad.ui")
-CLOSE_WAIT_MS = 10_000  # after this, workers still running at close are reported (not killed)
+STOP_TRAINING_QUESTION = "A model is still training. Stop the training and quit?"
 
 
 class MainWindow(QMainWindow):
     predicted = Signal()     # after every reading shown (or cleared)
     modelChanged = Signal()  # a model became active, or the one asked for failed to load
+    closed = Signal()        # the window closed for good: the app ends (ui.app)
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,7 +58,8 @@ class MainWindow(QMainWindow):
         self.session = ModelSession(self._submit_load)
         self.training = TrainingController(self.tasks, self)
         self._dialogs: dict[str, QWidget] = {}
-        self._closing = False
+        self._asking = False  # the "Stop the training and quit?" question is up
+        self._closed = False
 
         self.canvas = DrawingCanvas()
         self.panel = ReadingPanel()
@@ -290,37 +292,43 @@ class MainWindow(QMainWindow):
         self.set_pen_width(settings.get("canvas/penWidth"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Close at once: settings are saved, background work is asked to stop, the window
-        goes away; the process ends when the last worker has finished (never killing one)."""
-        if not self._closing:
-            if self.training.running() and not self._confirm_stop_training():
-                event.ignore()
-                return
-            self._closing = True
-            store = settings.store()
-            settings.put("window/geometry", self.saveGeometry(), store)
-            settings.put("canvas/penWidth", self.canvas.pen_width, store)
-            store.sync()
-            for dialog in self._dialogs.values():
-                dialog.close()
-            for pool in (self.loads, self.tasks):
-                pool.quit_all()
-                pool.idle.connect(self.close)
-            QTimer.singleShot(CLOSE_WAIT_MS, self._report_stuck_workers)
-        if self.loads.running() or self.tasks.running():
+        """Close at once: settings saved, dialogs closed, background work asked to stop; then
+        `closed` has the app end the process (ui.app). Hiding to wait for the workers kept the
+        process alive: Qt never quits for a window that closes while hidden."""
+        if self._asking:  # closed again while the training question is up: the answer decides
             event.ignore()
-            self.hide()
             return
+        if not self._closed and self.training.running() and not self._confirm_stop_training():
+            event.ignore()
+            return
+        self._closed = True  # a run asked to stop is not asked about again
+        store = settings.store()
+        settings.put("window/geometry", self.saveGeometry(), store)
+        settings.put("canvas/penWidth", self.canvas.pen_width, store)
+        store.sync()
+        for dialog in self._dialogs.values():
+            dialog.close()
+        for pool in (self.loads, self.tasks):
+            pool.quit_all()
         super().closeEvent(event)
+        self.closed.emit()
 
     def _confirm_stop_training(self) -> bool:
-        answer = QMessageBox.question(
-            self, "Training in progress", "A model is still training. Stop the training and quit?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        """Ask only about what really runs: a run that ends while the question is up withdraws
+        it, and the quit goes ahead (the run's outcome is saved or nothing was)."""
+        self._asking = True
+        self.training.ended.connect(self._withdraw_question)
+        try:
+            answer = QMessageBox.question(
+                self, "Training in progress", STOP_TRAINING_QUESTION,
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+        finally:
+            self.training.ended.disconnect(self._withdraw_question)
+            self._asking = False
+        return answer == QMessageBox.StandardButton.Yes or not self.training.running()
 
-    def _report_stuck_workers(self) -> None:
-        stuck = [w.name for pool in (self.loads, self.tasks) for w in pool.running()]
-        if stuck:
-            log.warning("still waiting for background work to stop: %s", ", ".join(stuck))
+    def _withdraw_question(self) -> None:
+        for box in self.findChildren(QMessageBox):
+            if box.isVisible() and box.text() == STOP_TRAINING_QUESTION:
+                box.reject()

@@ -5,8 +5,10 @@ A worker's life is a template: `started`, then the work, then `returned(result)`
 `errored(exception)`, then always `finished`. Work that can be stopped checks
 `worker.abort_requested()` between its steps (training does so before every batch) and reports
 with `worker.report(value)`, which arrives as `progress(value)`. `quit()` only asks; nothing is
-ever killed. The pool keeps every running worker alive until it finishes, and tells when none is
-left, so the window can close once they have all stopped instead of blocking the GUI thread.
+ever killed. The pool keeps every running worker alive until it finishes. At quit the app asks
+them all to stop, waits briefly (`wait`) and ends the process whatever `unfinished()` still names
+(ui.app): a framework import or a model load cannot be stopped half-way, and the process must not
+outlive its windows.
 
 Workers are created on the GUI thread, so their signals, even to plain functions, are delivered
 there: no widget is touched from a worker thread. The pool's threads are plain Python threads
@@ -76,8 +78,6 @@ class Worker(QObject):
 class WorkerPool(QObject):
     """Threads for workers. Jobs beyond `threads` wait their turn, in order."""
 
-    idle = Signal()  # the last running worker has finished
-
     def __init__(self, parent: QObject | None = None, threads: int = 2,
                  name: str = "digitpad") -> None:
         super().__init__(parent)
@@ -86,7 +86,7 @@ class WorkerPool(QObject):
         self._queue: queue.SimpleQueue[Worker] = queue.SimpleQueue()
         self._running: set[Worker] = set()  # as seen from the GUI thread
         self._callbacks: dict[Worker, tuple[Callable | None, Callable | None]] = {}
-        self._pending = 0                     # as seen from the pool's threads
+        self._unfinished: list[Worker] = []  # queued or running, as seen from the threads
         self._changed = threading.Condition()
 
     def start(self, work: Callable[[Worker], Any], name: str,
@@ -104,7 +104,7 @@ class WorkerPool(QObject):
         worker.finished.connect(self._finished)
         self._running.add(worker)
         with self._changed:
-            self._pending += 1
+            self._unfinished.append(worker)
         if len(self._threads) < self._size:
             thread = threading.Thread(target=self._serve, daemon=True,
                                       name=f"{self._name}-{len(self._threads) + 1}")
@@ -121,7 +121,7 @@ class WorkerPool(QObject):
                 worker.run()
             finally:
                 with self._changed:
-                    self._pending -= 1
+                    self._unfinished.remove(worker)
                     self._changed.notify_all()
 
     def _returned(self, result: Any) -> None:
@@ -137,8 +137,6 @@ class WorkerPool(QObject):
     def _finished(self) -> None:
         self._callbacks.pop(self.sender(), None)
         self._running.discard(self.sender())
-        if not self._running:
-            self.idle.emit()
 
     def running(self) -> list[Worker]:
         """Workers whose `finished` has not yet reached the GUI thread."""
@@ -149,6 +147,13 @@ class WorkerPool(QObject):
             worker.quit()
 
     def wait(self, msecs: int) -> bool:
-        """Block until every job has run (tests and scripts; the window never blocks)."""
+        """Block until every job has run (quitting, tests and scripts; the window never
+        blocks): True if none is left."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._pending == 0, msecs / 1000)
+            return self._changed.wait_for(lambda: not self._unfinished, msecs / 1000)
+
+    def unfinished(self) -> list[str]:
+        """Names of the jobs queued or still running on the threads; unlike `running()`, this
+        needs no event loop to be up to date."""
+        with self._changed:
+            return [worker.name for worker in self._unfinished]
