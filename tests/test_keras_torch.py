@@ -28,3 +28,19 @@ def test_a_keras_network_reads_the_same_through_its_pytorch_twin(arch, mnist, tm
     keras_nets.save(twin, layers, str(saved))  # a .keras file written from the PyTorch twin
     reread = keras_nets.load(str(saved))
     assert all(np.array_equal(a, b) for a, b in zip(reread.get_weights(), back, strict=True))
+
+
+def test_the_runtime_without_tensorflow_reads_keras_files_through_pytorch(mnist):
+    """The backend the CPU build gets for Keras files (keras_on_torch): the same file, the same
+    card, the same answers as Keras on TensorFlow."""
+    from digitpad.backends.keras_backend import BACKEND as ON_TENSORFLOW
+    from digitpad.backends.keras_on_torch import BACKEND as ON_TORCH
+
+    path = models.default_model("keras", "cnn")
+    images = mnist.test_x[:200].astype(np.float32) / 255
+    via_tf = ON_TENSORFLOW.load(path, models.read_card(path))
+    via_torch = ON_TORCH.load(path, models.read_card(path))
+    assert via_torch.backend == "keras" and via_torch.card.arch == via_tf.card.arch == "cnn"
+    assert np.abs(via_tf.predict(images) - via_torch.predict(images)).max() < 1e-5
+    assert "PyTorch twin" in via_torch.framework_summary()
+    assert [d.id for d in ON_TORCH.devices()][0] == "cpu"

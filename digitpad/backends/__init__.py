@@ -15,6 +15,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from digitpad.backends.tf_import import HAVE_TENSORFLOW
 from digitpad.errors import UnknownBackend
 
 if TYPE_CHECKING:
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
 
 MODULES = {
     "torch": "digitpad.backends.torch_backend",
-    "keras": "digitpad.backends.keras_backend",
+    # Keras on TensorFlow where it is installed, else the same files through PyTorch twins
+    "keras": "digitpad.backends.keras_backend" if HAVE_TENSORFLOW
+    else "digitpad.backends.keras_on_torch",
     "onnx": "digitpad.backends.onnx_backend",
 }
 

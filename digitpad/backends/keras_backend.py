@@ -2,9 +2,8 @@
 inference through one traced `tf.function` (never `Model.predict()`, which costs tens of
 milliseconds per call), and training steps through another.
 
-Where TensorFlow is not installed (the CPU build), Keras runs on torch only to read and write
-the `.keras` files; reading digits and training go through the network's PyTorch twin
-(keras_torch), and the files stay Keras files."""
+Where TensorFlow is not installed (the CPU build), the registry takes `keras_on_torch` instead:
+the same files, read and trained through the network's PyTorch twin."""
 
 from __future__ import annotations
 
@@ -24,9 +23,7 @@ from digitpad.backends.base import (
     refuse_non_digit_model,
 )
 from digitpad.backends.keras_checks import check_archive, load_failure
-from digitpad.backends.tf_import import HAVE_TENSORFLOW
 from digitpad.backends.torch_backend import BACKEND as TORCH
-from digitpad.backends.torch_backend import TorchLearner, TorchPredictor
 from digitpad.card import ModelCard
 from digitpad.errors import ModelFileError
 from digitpad.network import Layer
@@ -65,18 +62,6 @@ class KerasPredictor(Predictor):
         with tensorflow().device(self._scope):
             return np.asarray(self._gradient(np.ascontiguousarray(image, np.float32)[None],
                                               np.int32(digit)))[0]
-
-
-class KerasOnTorchPredictor(TorchPredictor):
-    """A Keras model read through its PyTorch twin (no TensorFlow here)."""
-
-    def __init__(self, model: Any, card: ModelCard, path: Path, device: str) -> None:
-        super().__init__(model, card, path, device)
-        self.backend = "keras"
-
-    def framework_summary(self) -> str:
-        return ("Read through its PyTorch twin (TensorFlow is not installed):\n"
-                + super().framework_summary())
 
 
 class _Traced:
@@ -207,9 +192,6 @@ class KerasBackend(Backend):
                                         and TORCH.available())
 
     def devices(self) -> list[Device]:
-        if not HAVE_TENSORFLOW:  # the PyTorch twin's devices, in Keras's spelling
-            return [Device(d.id.replace("cuda", "gpu"), d.label) for d in TORCH.devices()
-                    if d.id == "cpu" or d.id.startswith("cuda")]
         from digitpad.backends.tf_import import tensorflow
 
         tf = tensorflow()
@@ -219,7 +201,7 @@ class KerasBackend(Backend):
             found.append(Device(f"gpu:{i}", f"GPU {i}: {name}"))
         return found
 
-    def load(self, path: Path, card: ModelCard, device: str = "cpu") -> KerasPredictor:
+    def load(self, path: Path, card: ModelCard, device: str = "cpu") -> Predictor:
         from digitpad.backends import keras_nets
 
         path = Path(path)
@@ -236,33 +218,17 @@ class KerasBackend(Backend):
             describe_network(card, layers)
         else:
             card.arch = network.CUSTOM
-        if HAVE_TENSORFLOW:
-            return KerasPredictor(model, card, path, device)
-        return self._through_torch(model, card, path, device)
+        return self.predictor(model, card, path, device)
 
-    def _through_torch(self, model: Any, card: ModelCard, path: Path,
-                       device: str) -> KerasOnTorchPredictor:
-        from digitpad.backends import torch_nets
-        from digitpad.backends.keras_torch import keras_to_torch
-
-        if not card.network:  # what the layers are (read by `load`)
-            raise ModelFileError(f"{path}: a Keras network digitpad did not build; reading it "
-                                 "needs TensorFlow, which this build leaves out")
-        layers = network.from_json(card.network)
-        net = keras_to_torch(model.get_weights(), torch_nets.build(layers))
-        predictor = KerasOnTorchPredictor(net.to(_torch_device(device)), card, path, device)
-        predictor.predict(np.zeros((1, 28, 28), np.float32))  # warm up now, not on a stroke
-        return predictor
+    def predictor(self, model: Any, card: ModelCard, path: Path, device: str) -> Predictor:
+        """The loaded Keras model, ready to read digits on `device`."""
+        return KerasPredictor(model, card, path, device)
 
     def learner(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
-                start: Any = None) -> KerasLearner | TorchLearner:
-        if not HAVE_TENSORFLOW:
-            return TorchLearner(layers, optimizer, _torch_device(device), seed, start)
+                start: Any = None) -> KerasLearner:
         return KerasLearner(layers, optimizer, device, seed, start)
 
     def explain_failure(self, err: Exception, device: str) -> str | None:
-        if not HAVE_TENSORFLOW:
-            return TORCH.explain_failure(err, device)
         from digitpad.backends.tf_import import tensorflow
 
         tf = tensorflow()
@@ -271,10 +237,6 @@ class KerasBackend(Backend):
         if isinstance(err, tf.errors.OpError):
             return f"training failed on {device}: {err.message}"
         return None
-
-
-def _torch_device(device: str) -> str:
-    return device.replace("gpu", "cuda")
 
 
 def _checked_network(path: Path, card: ModelCard,
