@@ -152,6 +152,11 @@ class Backend(ABC):
             raise Unsupported(f"{self.label} models cannot be exported to {fmt}")
         import_module(self.nets).export(predictor.model, fmt, str(path))
 
+    def run_export(self, fmt: str, path: Path, images: np.ndarray) -> np.ndarray:
+        """Probabilities from an exported file of format `fmt` through this framework's own
+        runtime, not digitpad's code (the check behind `digitpad.export`)."""
+        raise Unsupported(f"{self.label} does not run {fmt} files")
+
     # --- training -------------------------------------------------------------------------
     def build(self, layers: tuple[Layer, ...]) -> Any:
         """A fresh, untrained network of the description `layers`."""

@@ -228,6 +228,27 @@ class KerasBackend(Backend):
                 start: Any = None) -> KerasLearner:
         return KerasLearner(layers, optimizer, device, seed, start)
 
+    def run_export(self, fmt: str, path: Path, images: np.ndarray) -> np.ndarray:
+        if fmt not in ("savedmodel", "tflite"):
+            return super().run_export(fmt, path, images)
+        import warnings
+
+        from digitpad.backends.tf_import import tensorflow
+
+        tf = tensorflow()
+        if fmt == "savedmodel":
+            loaded = tf.saved_model.load(str(path))  # kept: its function refers to its variables
+            return loaded.serve(tf.constant(images)).numpy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tf.lite.Interpreter points at the LiteRT package
+            interpreter = tf.lite.Interpreter(model_path=str(path))
+        source = interpreter.get_input_details()[0]["index"]
+        interpreter.resize_tensor_input(source, list(images.shape))
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(source, images)
+        interpreter.invoke()
+        return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+
     def explain_failure(self, err: Exception, device: str) -> str | None:
         from digitpad.backends.tf_import import tensorflow
 

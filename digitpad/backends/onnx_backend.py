@@ -66,6 +66,14 @@ class OnnxBackend(Backend):
             found.append(Device("cuda:0", "CUDA 0 (ONNX Runtime)"))
         return found
 
+    def run_export(self, fmt: str, path: Path, images: np.ndarray) -> np.ndarray:
+        if fmt != "onnx":
+            return super().run_export(fmt, path, images)
+        import onnxruntime
+
+        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        return session.run(None, {session.get_inputs()[0].name: images})[0]
+
     def load(self, path: Path, card: ModelCard, device: str = "cpu") -> OnnxPredictor:
         path = Path(path)
         size = path.stat().st_size

@@ -137,6 +137,17 @@ class TorchBackend(Backend):
                 start: Any = None) -> TorchLearner:
         return TorchLearner(layers, optimizer, device, seed, start)
 
+    def run_export(self, fmt: str, path: Path, images: np.ndarray) -> np.ndarray:
+        if fmt != "torchscript":
+            return super().run_export(fmt, path, images)
+        import warnings
+
+        import torch
+
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")
+            return torch.jit.load(str(path), map_location="cpu")(torch.from_numpy(images)).numpy()
+
     def explain_failure(self, err: Exception, device: str) -> str | None:
         import torch
 
