@@ -44,9 +44,11 @@ KERAS_OPTIMIZERS = {
     "adamw": "keras.optimizers.AdamW(schedule, weight_decay=1e-4)",
     "sgd": "keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True)",
 }
-AUGMENT_NOTE = ("# digitpad also distorted every training image (small random rotations, "
-                "shifts,\n# scaling and stroke widths: trainers/augment.py). This script leaves "
-                "that out.\n")
+AUGMENT_NOTE = ("    # digitpad also distorted every training image (small random rotations, "
+                "shifts,\n    # scaling and stroke widths: trainers/augment.py). This script "
+                "leaves that out.\n")
+VALIDATION_NOTE = ("    # digitpad held {share:.0%} of the training images back to validate each "
+                   "epoch;\n    # this script trains on all of them.\n")
 
 
 def layers_of(card: ModelCard) -> tuple:
@@ -70,7 +72,9 @@ def script_for(card: ModelCard) -> str:
         "title": card.title, "spec": network.format_layers(layers_of(card)),
         "epochs": int(settings["epochs"]), "batch_size": int(settings["batch_size"]),
         "lr": float(settings["lr"]), "warmup": WARMUP_FRACTION,
-        "augment_note": AUGMENT_NOTE if settings.get("augment") else "",
+        "augment_note": (AUGMENT_NOTE if settings.get("augment") else "") + (
+            VALIDATION_NOTE.format(share=settings["val_split"]) if settings.get("val_split")
+            else ""),
     }
     if card.backend == "torch":
         return TORCH.format(**values, layers=_lines(steps, _torch, 12),

@@ -3,6 +3,7 @@ The destination is checked before the first batch, so a bad one never throws a r
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from digitpad import atomic, backends, models, network
@@ -11,6 +12,8 @@ from trainers import loop
 from trainers.callbacks import TrainingCallbacks, TrainResult
 from trainers.config import TrainConfig
 from trainers.tensorboard import TensorBoardLog, run_folder
+
+logger = logging.getLogger("digitpad.training")
 
 
 def check_destination(out: Path, backend: str) -> Path:
@@ -64,4 +67,7 @@ def run(
     backend = backends.get(config.backend)
     with atomic.uninterrupted():  # Ctrl-C now would only lose the finished run
         card = models.save(path, lambda tmp: backend.save(result.model, config.network, tmp), card)
+    logger.info("trained %s %s (%s) for %d epochs in %.0f s: test accuracy %.4f, saved %s",
+                config.backend, config.arch, network.format_layers(config.network),
+                len(result.history), result.seconds, result.test_accuracy, path)
     return path, card, result

@@ -18,7 +18,7 @@ from tests.test_window import LOAD_MS, open_window
 TUTORIAL_WITH_DROPOUT = "dense:256,dropout:0.2,dense:64"
 
 
-def design(editor) -> None:
+def design(qtbot, editor) -> None:
     """What the issue's learner does: pick Tutorial MLP, add dropout 0.2 after the first
     layer, widen that layer to 256."""
     editor.preset.setCurrentIndex(editor.preset.findData("mlp"))
@@ -27,13 +27,13 @@ def design(editor) -> None:
     add = next(a for a in editor.addButton.menu().actions() if a.text() == "Dropout")
     add.trigger()
     editor.table.item(first, 0).setText("dense:256")  # typed into its cell
+    qtbot.waitUntil(lambda: editor.spec() == TUTORIAL_WITH_DROPOUT)
 
 
 def test_the_editor_shows_shapes_weights_and_totals_as_you_edit(qtbot):
     window = open_window(qtbot)
     editor = window.open_training().form.network
-    design(editor)
-    assert editor.spec() == TUTORIAL_WITH_DROPOUT
+    design(qtbot, editor)
     assert editor.preset.currentData() == network.CUSTOM
     cells = [[editor.table.item(r, c).text() for c in range(4)]
              for r in range(editor.table.rowCount())]
@@ -58,7 +58,7 @@ def test_a_designed_network_trains_in_both_frameworks_and_exports_as_a_script(
     trained = {}
     for backend in ("torch", "keras"):
         panel = small_panel(qtbot, window, backend)
-        design(panel.form.network)
+        design(qtbot, panel.form.network)
         window.session.predictor.card.test_accuracy = 0.0  # the new model takes over
         with qtbot.waitSignal(window.modelChanged, timeout=TRAIN_MS):
             assert panel.start()
@@ -81,7 +81,7 @@ def test_a_designed_network_trains_in_both_frameworks_and_exports_as_a_script(
     said = []
     script = tmp_path / "my_mlp.py"
     window.exporter.run(trained["keras"], "script", script, said.append)
-    assert said and "Wrote the training script" in said[-1]
+    assert said == [f"Wrote the training script {script}"]
     run = subprocess.run([sys.executable, str(script), str(small_mnist_dir), "--epochs", "1"],
                          capture_output=True, text=True, cwd=tmp_path, timeout=600,
                          env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})

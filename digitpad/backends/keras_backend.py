@@ -262,11 +262,14 @@ class KerasBackend(Backend):
 
 def _checked_network(path: Path, card: ModelCard,
                      found: tuple[Layer, ...] | None) -> tuple[Layer, ...] | None:
-    """The network the file's layers are; a card that claims another is refused (it was shown
-    as it was, and personalising then built the wrong network)."""
+    """The network the file's layers are, in the card's own words when they agree (a flatten
+    the card leaves implied is a layer in the file); a card that claims another is refused (it
+    was shown as it was, and personalising then built the wrong network)."""
     claimed = _claimed(card)
-    if claimed is None or (found is not None and _same(claimed, found)):
+    if claimed is None:
         return found
+    if found is not None and _same(claimed, found):
+        return claimed
     what = (f"a {network.presets.short_name(network.name_of(found))}" if found
             else "a network digitpad did not build")
     raise ModelFileError(f"{path}: its model card says "

@@ -43,6 +43,7 @@ class TrainingChart(QChartView):
         self.series = []
         for name in names:
             line = QLineSeries(name=name)
+            line.setPointsVisible(True)  # one epoch is one point: a line alone would not show
             chart.addSeries(line)
             line.attachAxis(self.x_axis)
             line.attachAxis(self.y_axis)

@@ -63,8 +63,7 @@ class Exporter:
                     say(f"Exported to {export.copy_model(model_path, out)}")
                 else:
                     written = script_export.write_script(model_path, out)
-                    say(f"Wrote the training script {written}: python {written.name} "
-                        "MNIST_FOLDER")
+                    say(f"Wrote the training script {written}")
             except (OSError, ModelFileError) as err:
                 say(f"Could not export: {err}")
             return

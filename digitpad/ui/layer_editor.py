@@ -10,7 +10,7 @@ greyed and cannot be edited.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -152,7 +152,9 @@ class LayerEditor(QGroupBox):
     def _on_edit(self, item: QTableWidgetItem) -> None:
         index = self._rows[item.row()] if item.row() < len(self._rows) else None
         if item.column() == 0 and index is not None and item.text() != self._tokens[index]:
-            self.edit(index, item.text())
+            # after the cell's editor has finished committing: rebuilding the rows under it
+            # would pull the item away from its editor
+            QTimer.singleShot(0, lambda: self.edit(index, item.text()))
 
     def _on_preset(self) -> None:
         name = self.preset.currentData()
