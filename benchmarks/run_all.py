@@ -25,9 +25,10 @@ from benchmarks import (  # noqa: E402
     training,
 )
 from benchmarks.common import ROOT, StealMeter, machine, write_results  # noqa: E402
+from digitpad.network import DEFAULT as DEFAULT_NETWORK  # noqa: E402
 
 TARGETS = {"latency_p50": 1.0, "latency_p99": 3.0, "window_s": 0.8, "speedup": 5.0,
-           "cnn_to_99_s": 30.0}
+           "fast_cnn_vs_seed": 6.0, "fast_cnn_final": 0.992}
 
 
 def memory() -> dict:
@@ -128,22 +129,32 @@ def main() -> None:
     missed += stutter_missed
 
     lines.append("\n## Training speed (10,000 bundled training images, full test set)\n")
-    lines.append("| run | seconds | test accuracy | speed-up |\n| --- | ---: | ---: | ---: |")
+    lines.append("| run | seconds | test accuracy | speed-up (or x the seed loop) |\n"
+                 "| --- | ---: | ---: | ---: |")
     for row in training.run():
-        speed = f"{row['speedup']:.1f}x" if "speedup" in row else ""
-        lines.append(f"| {row['what']} | {row['seconds']:.2f} | {row['accuracy']:.2%} | "
-                     f"{speed} |")
+        speed = (f"{row['speedup']:.1f}x" if "speedup" in row else
+                 f"{row['vs_seed']:.1f}x the seed loop" if "vs_seed" in row else "")
+        accuracy = f"{row['accuracy']:.2%}" + (f" (last epoch {row['final']:.2%})"
+                                                if "final" in row else "")
+        lines.append(f"| {row['what']} | {row['seconds']:.2f} | {accuracy} | {speed} |")
         if "Adam 4e-3" in row["what"] and row["speedup"] < TARGETS["speedup"]:
             missed.append(
                 f"PyTorch MLP trainer speed-up {row['speedup']:.1f}x (target 5x). What limits "
                 "it: at 10,000 images the MLP's arithmetic is tiny, so fixed per-step costs "
                 "(Python, autograd, the optimizer step) dominate and move with the VM's load")
-        if "99.0%" in row["what"] and not row["seconds"] <= TARGETS["cnn_to_99_s"]:
-            took = f"{row['seconds']:.0f} s" if row["seconds"] < float("inf") else "never"
+        fast = f" {DEFAULT_NETWORK}," in row["what"]
+        if fast and not row["vs_seed"] <= TARGETS["fast_cnn_vs_seed"]:
+            took = (f"{row['vs_seed']:.1f}x the seed's MLP loop" if row["seconds"] < float("inf")
+                    else "never reached")
             missed.append(
-                f"{row['what'].split(',')[0]} to 99.0%: {took} (target 30 s). "
-                "What limits it: convolutions are ~70% of each step and already run at about half "
-                "the CPU's peak arithmetic rate: the time is the network's size times the epochs")
+                f"{row['what'].split(',')[0]} to 99.0%: {took} (target 6x the seed's MLP "
+                "loop). What limits it: on 9,000 training images no smaller network measured "
+                "reaches 99.0% within the default 5 epochs (benchmarks/fast_cnn.py); the "
+                "convolutions are ~70% of each step and already run at about half the CPU's "
+                "peak arithmetic rate")
+        if fast and row["final"] < TARGETS["fast_cnn_final"]:
+            missed.append(f"{row['what'].split(',')[0]} after its default epochs: "
+                          f"{row['final']:.2%} (target 99.2%): the price of its speed")
 
     lines.append("\n## Memory (resident, the running app)\n")
     m = memory()
