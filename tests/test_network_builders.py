@@ -6,10 +6,6 @@ files saved before it existed still load."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +16,6 @@ from digitpad.backends import keras_nets, torch_nets
 from digitpad.backends.keras_torch import keras_to_torch, torch_to_keras
 from digitpad.predictors import load_any
 
-ROOT = Path(__file__).resolve().parent.parent
 SPECS = [
     "dense:32:tanh,dropout:0.2,dense:16:gelu",
     "conv:8:3:none,bn,relu,pool:2,conv:4:5:2,avgpool:2,flatten,dense:12:none,bn,sigmoid",
@@ -93,17 +88,22 @@ def test_a_custom_network_is_saved_with_its_description_and_rebuilt_from_it(back
     np.testing.assert_allclose(predictor.predict(images), expected, atol=1e-6)
 
 
-def digitpad(*args, home: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "digitpad", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600,
-                          env={**os.environ, "DIGITPAD_HOME": str(home)})
+def digitpad(*args, capsys) -> tuple[int, str, str]:
+    """A `digitpad` command run in this process (frameworks are loaded already): its exit
+    status, stdout and stderr."""
+    from digitpad.cli import build_parser
+
+    parsed = build_parser().parse_args([str(a) for a in args])
+    status = parsed.run(parsed)
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
-def test_summary_json_gives_every_layer_and_the_totals(tmp_path):
+def test_summary_json_gives_every_layer_and_the_totals(capsys):
     spec = "conv:8:3,pool:2,dense:32,dropout:0.3"
-    run = digitpad("summary", "--layers", spec, "--json", home=tmp_path)
-    assert run.returncode == 0, run.stderr
-    got = json.loads(run.stdout)
+    status, out, err = digitpad("summary", "--layers", spec, "--json", capsys=capsys)
+    assert status == 0, err
+    got = json.loads(out)
     steps = network.plan(network.parse(spec))
     assert [row["output_shape"] for row in got["layers"]] == [list(s.output_shape) for s in steps]
     assert got["params"] == sum(row["params"] for row in got["layers"]) == 8 * 9 + 8 + (
@@ -116,21 +116,22 @@ def test_summary_json_gives_every_layer_and_the_totals(tmp_path):
     (["summary", "--layers", "dense:64,conv:8:3"], "layer 2 (conv 8 3x3 relu): works on images"),
     (["train", "--backend", "torch", "--layers", "dense:0"], "units must be between 1"),
 ])
-def test_a_bad_spec_is_refused_in_one_line_with_exit_2(tmp_path, args, said):
-    run = digitpad(*args, home=tmp_path)
-    assert run.returncode == 2
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and said in lines[0], run.stderr
+def test_a_bad_spec_is_refused_in_one_line_with_exit_2(capsys, args, said):
+    status, _, err = digitpad(*args, capsys=capsys)
+    assert status == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0], err
 
 
-def test_train_with_layers_saves_the_description_in_the_card(small_mnist_dir, tmp_path):
+def test_train_with_layers_saves_the_description_in_the_card(small_mnist_dir, tmp_path, capsys):
     out = tmp_path / "mine.keras"
-    run = digitpad("train", "--backend", "keras", "--layers", "dense:48,dropout:0.2,dense:24",
-                   "--epochs", "1", "--data", small_mnist_dir, "--out", out, home=tmp_path)
-    assert run.returncode == 0, run.stderr
+    status, _, err = digitpad("train", "--backend", "keras", "--layers",
+                              "dense:48,dropout:0.2,dense:24", "--epochs", "1", "--data",
+                              small_mnist_dir, "--out", out, capsys=capsys)
+    assert status == 0, err
     card = json.loads(models.card_path(out).read_text())
     assert card["arch"] == "custom" and card["params"] == 784 * 48 + 48 + 48 * 24 + 24 + 250
     assert network.from_json(card["network"]) == tuple(network.parse("dense:48,dropout:0.2,"
                                                                      "dense:24"))
-    summary = digitpad("summary", out, "--json", home=tmp_path)
-    assert json.loads(summary.stdout)["params"] == card["params"]
+    status, summary, _ = digitpad("summary", out, "--json", capsys=capsys)
+    assert status == 0 and json.loads(summary)["params"] == card["params"]
