@@ -25,7 +25,7 @@ from digitpad.network.layers import (
     GlobalAvgPool,
     Pool,
 )
-from digitpad.network.plan import Step, plan
+from digitpad.network.plan import Step, plan, uneven_padding
 from digitpad.script_templates import KERAS, TORCH
 from trainers.config import DEFAULTS
 from trainers.schedule import WARMUP_FRACTION
@@ -144,16 +144,9 @@ def _torch(step: Step) -> list[str]:
 
 
 def _torch_padding(step: Step) -> list[str]:
-    """Keras's and TensorFlow's "same" for strides or even kernels: more padding after."""
-    layer = step.layer
-    if layer.padding != "same" or (layer.stride == 1 and layer.kernel % 2 == 1):
-        return []
-    pads = []
-    for size in step.input_shape[:2]:
-        total = max((-(-size // layer.stride) - 1) * layer.stride + layer.kernel - size, 0)
-        pads.append((total // 2, total - total // 2))
-    (top, bottom), (left, right) = pads
-    return [f"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"]
+    """Where Keras pads unevenly, PyTorch pads explicitly (network.plan.uneven_padding)."""
+    pads = uneven_padding(step)
+    return [f"nn.ZeroPad2d({pads})"] if pads else []
 
 
 def _keras(step: Step) -> list[str]:

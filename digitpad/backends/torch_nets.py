@@ -26,7 +26,7 @@ from digitpad.network.layers import (
     Pool,
 )
 from digitpad.network.layers import GlobalAvgPool as GlobalAvgPoolLayer
-from digitpad.network.plan import Step, plan
+from digitpad.network.plan import Step, plan, uneven_padding
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 FILE_FORMAT = "digitpad-torch/2"  # the network's description beside its weights
@@ -103,17 +103,9 @@ def _even_same(layer: Conv) -> bool:
 
 
 def _padding(step: Step) -> list[nn.Module]:
-    """Keras's "same" for strides and even kernels pads more after than before (TensorFlow's
-    rule); an explicit zero pad does the same here."""
-    layer = step.layer
-    if layer.padding != "same" or _even_same(layer):
-        return []
-    pads = []
-    for size in step.input_shape[:2]:
-        total = max((-(-size // layer.stride) - 1) * layer.stride + layer.kernel - size, 0)
-        pads.append((total // 2, total - total // 2))
-    (top, bottom), (left, right) = pads
-    return [nn.ZeroPad2d((left, right, top, bottom))]
+    """An explicit zero pad where Keras pads unevenly (network.plan.uneven_padding)."""
+    pads = uneven_padding(step)
+    return [nn.ZeroPad2d(pads)] if pads else []
 
 
 def predict_proba(model: nn.Module, images: np.ndarray, batch: int = PREDICT_BATCH) -> np.ndarray:

@@ -108,6 +108,22 @@ def plan(layers: list[Layer] | tuple[Layer, ...]) -> list[Step]:
     return steps
 
 
+def uneven_padding(step: Step) -> tuple[int, int, int, int] | None:
+    """A "same" convolution with a stride or an even kernel pads more after than before
+    (TensorFlow's rule, which Keras follows): (left, right, top, bottom) for a framework that
+    must pad explicitly to match; None where the padding is even on both sides."""
+    layer = step.layer
+    if not isinstance(layer, Conv) or layer.padding != "same" or (
+            layer.stride == 1 and layer.kernel % 2 == 1):
+        return None
+    pads = []
+    for size in step.input_shape[:2]:
+        total = max((-(-size // layer.stride) - 1) * layer.stride + layer.kernel - size, 0)
+        pads.append((total // 2, total - total // 2))
+    (top, bottom), (left, right) = pads
+    return left, right, top, bottom
+
+
 def describe_safely(layer: Any) -> str:
     try:
         return describe(layer)
