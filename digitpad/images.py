@@ -5,7 +5,9 @@ PostScript file (EPS/PS, even one named `.png`) to Ghostscript, which runs it as
 regular files are read (a named pipe would block forever), and pictures larger than
 MAX_PIXELS are refused from their header before any pixel is decoded: a small file can claim a
 huge size (a "decompression bomb"). A photo is turned the way its EXIF orientation says (as a
-phone or viewer shows it). 16-bit pictures are scaled to 0..1, not clipped.
+phone or viewer shows it). Every other way of storing pixels is read as shown too: palette,
+1-bit, CMYK, transparency (laid on white paper), 16-bit, 32-bit and float gray (scaled to 0..1,
+not clipped).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
 
 
 def read_image(path: Path) -> np.ndarray:
-    """Pixels of a picture file: gray or RGBA (when it has transparency) as uint8, or gray as
-    float 0..1 for 16-bit and float pictures. OSError, with the reason, if it cannot be read."""
+    """Pixels of a picture file as one gray channel: uint8, or float 0..1 for 16-bit, 32-bit
+    and float pictures. OSError, with the reason, if it cannot be read."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
@@ -59,11 +61,23 @@ def read_image(path: Path) -> np.ndarray:
 
 
 def _pixels(img) -> np.ndarray:
+    """One gray channel as the picture is shown: palette, 1-bit, CMYK and colour converted by
+    Pillow, transparency laid on paper (`preprocess.composite`), wide values scaled to 0..1."""
+    from digitpad.preprocess import composite
+
     if img.mode in WIDE_MODES:
         values = np.asarray(img, dtype=np.float32)
-        top = 65535.0 if img.mode.startswith("I;16") or values.max() <= 65535 else values.max()
-        if img.mode == "F":
-            top = max(1.0, float(values.max()))
-        return np.clip(values / np.float32(top), 0.0, 1.0)
-    transparent = "A" in img.getbands() or "transparency" in img.info
-    return np.asarray(img.convert("RGBA" if transparent else "L"))
+        return np.clip(values / np.float32(_white(img.mode, float(values.max()))), 0.0, 1.0)
+    if "A" in img.getbands() or "transparency" in img.info:
+        return np.round(composite(np.asarray(img.convert("RGBA")))).astype(np.uint8)
+    return np.asarray(img.convert("L"))
+
+
+def _white(mode: str, brightest: float) -> float:
+    """Full white of a wide picture: 16-bit files say so; 32-bit integer and float pictures do
+    not, and hold 8-bit or 16-bit values as often as 0..1 ones (Pillow's convert("I") keeps
+    0..255), so the smallest usual depth that holds the brightest pixel."""
+    if mode.startswith("I;16"):
+        return 65535.0
+    depths = (1.0, 255.0, 65535.0) if mode == "F" else (255.0, 65535.0)
+    return next((depth for depth in depths if brightest <= depth), brightest)

@@ -27,7 +27,7 @@ MIN_INK_PIXELS = 3
 def to_ink(image: np.ndarray) -> np.ndarray:
     """A 2-D float32 map of ink (0 = paper, 1 = ink) from gray, RGB or RGBA, uint8 or float.
 
-    On a transparent sheet the opacity is the ink, whatever its colour. Otherwise the paper's tone
+    A picture with transparency is first seen as a viewer shows it (`composite`). The paper's tone
     is read from the border, so dark ink on light paper and light ink on dark paper both come out
     as ink = 1, and a gray scan background is stretched down to 0.
     """
@@ -36,13 +36,11 @@ def to_ink(image: np.ndarray) -> np.ndarray:
         img = img[..., 0]
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)) or img.size == 0:
         raise ValueError(f"expected a gray, RGB or RGBA image, got shape {img.shape}")
-    scale = 255.0 if img.dtype == np.uint8 or img.max() > 1.0 else 1.0
-    if img.ndim == 3 and img.shape[2] == 4 and img[..., 3].min() < 0.98 * scale:
-        alpha = img[..., 3].astype(np.float32)
-        alpha *= np.float32(1.0 / scale)
-        return _stretch(alpha, paper=0.0, strongest=float(alpha.max()))
-    if img.ndim == 3:
-        gray = img[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    scale = _scale(img)
+    if img.ndim == 3 and img.shape[2] == 4:
+        gray = composite(img)
+    elif img.ndim == 3:
+        gray = _luminance(img)
     else:
         gray = img.astype(np.float32)
     gray *= np.float32(1.0 / scale)
@@ -53,6 +51,30 @@ def to_ink(image: np.ndarray) -> np.ndarray:
     if levels[0] > 0.5:  # light paper, dark ink
         return _stretch(gray, paper=max(levels), strongest=float(gray.min()))
     return _stretch(gray, paper=min(levels), strongest=float(gray.max()))
+
+
+def composite(rgba: np.ndarray) -> np.ndarray:
+    """One gray channel (float32, in the picture's own 0..255 or 0..1 scale) of an RGBA picture
+    laid on white paper, as viewers show it: a clear margin or palette entry is paper, not ink
+    (an opaque white card on a clear sheet is white). Light ink on a clear sheet, which would
+    vanish on white, is laid on black instead, so its opacity still reads as the ink."""
+    scale = np.float32(_scale(rgba))
+    alpha = rgba[..., 3].astype(np.float32)
+    over_black = _luminance(rgba)
+    over_black *= alpha / scale  # the colour in proportion to its opacity
+    over_white = over_black + (scale - alpha)  # and white paper showing through the rest
+    if float(over_white.min()) > float(scale) * (1.0 - MIN_CONTRAST):  # no ink dark enough
+        return over_black
+    return over_white
+
+
+def _scale(img: np.ndarray) -> float:
+    """What full white is in this picture's pixels: 255 for bytes, else 1 unless larger."""
+    return 255.0 if img.dtype == np.uint8 or float(img.max()) > 1.0 else 1.0
+
+
+def _luminance(rgb: np.ndarray) -> np.ndarray:
+    return rgb[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def _stretch(gray: np.ndarray, paper: float, strongest: float) -> np.ndarray:
