@@ -1,18 +1,20 @@
-# digitpad: `make run` opens the app, `make test` runs the whole suite. Both create .venv first.
+# digitpad: `make run` opens the app, `make test` runs the whole suite. Both create .venv first,
+# with everything installed (`.[all,test]`). Another Python: `make test PYTHON=python3.13`.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SOURCES := digitpad trainers tests benchmarks packaging scripts setup.py
 VENV_CPU := .venv-cpu
 CPU_STAMP := $(VENV_CPU)/.installed
 
-.PHONY: run test lint bench soak exe exe-cpu exe-test dist models screenshots clean
+.PHONY: run test lint wheel-check bench soak exe exe-cpu exe-test dist models screenshots clean
 
 # Re-install only when the project's requirements change: a second `make` costs nothing.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[all,test]"
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -20,12 +22,16 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
-	$(VENV)/bin/ruff check digitpad trainers tests benchmarks packaging scripts
-	$(VENV)/bin/lint-imports
+	$(MAKE) --no-print-directory lint wheel-check
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check digitpad trainers tests benchmarks packaging scripts
+	$(VENV)/bin/ruff check $(SOURCES)
+	$(VENV)/bin/ruff format --check $(SOURCES)
 	$(VENV)/bin/lint-imports
+
+# The built wheel installed into a fresh environment and used from outside the clone.
+wheel-check: $(STAMP)
+	$(PY) scripts/wheel_check.py
 
 models: $(STAMP)
 	bash scripts/train_bundled.sh

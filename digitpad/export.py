@@ -54,9 +54,10 @@ class Format:
 FORMATS = {
     "onnx": Format("ONNX", ".onnx", "onnxruntime", "pip install 'digitpad[export]'"),
     "torchscript": Format("TorchScript", ".torchscript", "torch", "pip install torch"),
-    "tflite": Format("TensorFlow Lite", ".tflite", "tensorflow", "pip install tensorflow"),
+    "tflite": Format("TensorFlow Lite", ".tflite", "tensorflow",
+                     "pip install 'digitpad[tensorflow]'"),
     "savedmodel": Format("TensorFlow SavedModel (folder)", "", "tensorflow",
-                         "pip install tensorflow"),
+                         "pip install 'digitpad[tensorflow]'"),
 }
 CONVERTERS = {("onnx", "torch"): ("onnxscript", "pip install 'digitpad[export]'"),
               ("onnx", "keras"): ("tf2onnx", "pip install 'digitpad[export]'")}

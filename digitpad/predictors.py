@@ -26,7 +26,7 @@ def load_predictor(backend: str, path: Path | None = None, device: str = "cpu") 
         raise ModelFileError(f"{path}: a {found.name} model, not a {chosen.name} one")
     if not chosen.available():
         raise BackendMissing(f"{path}: {chosen.label} is not installed here "
-                             f"(it needs the {chosen.framework!r} package)")
+                             f"({chosen.install or 'it needs the ' + repr(chosen.framework)})")
     card = models.check(path, models.read_card(path))
     try:
         predictor = chosen.load(path, card, device)

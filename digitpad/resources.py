@@ -1,17 +1,25 @@
-"""One place that knows where bundled files live, from a source tree or a frozen build."""
+"""One place that knows where bundled files live: in an installed wheel, a checkout (editable
+install included) or a frozen build."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+_PACKAGE = Path(__file__).resolve().parent
+
 
 def assets_dir() -> Path:
-    """The `assets/` folder: beside the packages in a checkout, inside the bundle when frozen."""
+    """The assets folder: `digitpad/assets` in an installed wheel (setup.py puts it there), the
+    top-level `assets/` beside the packages in a checkout, `assets/` inside the bundle when
+    frozen."""
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "assets"
-    return Path(__file__).resolve().parent.parent / "assets"
+    installed = _PACKAGE / "assets"
+    if installed.is_dir():
+        return installed
+    return _PACKAGE.parent / "assets"
 
 
 def asset(*parts: str) -> Path:

@@ -98,6 +98,7 @@ class Backend(ABC):
     label: ClassVar[str]       # "PyTorch": what a person reads
     suffix: ClassVar[str]      # ".pt": model files of this backend
     framework: ClassVar[str]   # the module that must be importable for this backend to work
+    install: ClassVar[str] = ""  # what brings the framework, where a base install lacks it
     nets: ClassVar[str] = ""   # the module with the backend's networks: build, save (training)
     trains: ClassVar[bool] = True
     export_formats: ClassVar[tuple[str, ...]] = ()  # what `export` writes (digitpad.export)

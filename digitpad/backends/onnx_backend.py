@@ -56,6 +56,7 @@ class OnnxBackend(Backend):
     label = "ONNX Runtime"
     suffix = ".onnx"
     framework = "onnxruntime"
+    install = "pip install 'digitpad[onnx]'"
     trains = False
 
     def devices(self) -> list[Device]:
