@@ -20,6 +20,7 @@ import sys
 import sysconfig
 import tempfile
 import venv
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,22 @@ def build(out: Path) -> Path:
     wheels = sorted(out.glob("digitpad-*.whl"))
     if len(wheels) != 1 or not list(out.glob("digitpad-*.tar.gz")):
         sys.exit(f"wheel check: expected one wheel and one sdist in {out}")
+    carried(wheels[0])
     return wheels[0]
+
+
+def carried(wheel: Path) -> None:
+    """The wheel holds every bundled file of the checkout, the type markers and the licences."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    bundled = {f"digitpad/assets/{p.relative_to(ROOT / 'assets').as_posix()}"
+               for p in (ROOT / "assets").rglob("*") if p.is_file()}
+    wanted = bundled | {"digitpad/py.typed", "trainers/py.typed"}
+    missing = sorted(wanted - names)
+    licences = [n for n in names if "/licenses/" in n]
+    if missing or not any(n.endswith("/licenses/LICENSE") for n in licences):
+        sys.exit(f"wheel check: {wheel.name} lacks {missing or 'the LICENSE'}")
+    print(f"wheel check: {wheel.name} carries {len(bundled)} bundled files and "
+          f"{len(licences)} licences")
 
 
 # The packages the optional extras ([tensorflow], [onnx], [export], [tensorboard]) bring.
