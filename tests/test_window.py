@@ -216,17 +216,6 @@ def test_settings_come_back_after_a_restart(qtbot):
     assert second.modelSelector.currentData() == str(mlp)
 
 
-def test_about_names_versions_and_the_active_model(window):
-    text = window.about_text()
-    from importlib.metadata import version
-
-    from PySide6 import __version__ as qt_version
-
-    assert f"PyTorch {version('torch')}" in text and f"PySide6 {qt_version}" in text
-    assert "TensorFlow" in text
-    assert "PyTorch CNN" in text and "test accuracy" in text
-
-
 def test_going_back_while_a_model_loads_keeps_the_model_chosen_last(qtbot, window):
     """The bundled CNN is cached; the Keras one is slow to load. Asking for Keras and then,
     before it is ready, for the CNN again must end on the CNN, not on the late Keras load."""

@@ -176,6 +176,7 @@ class KerasLearner:
 class KerasBackend(Backend):
     name = "keras"
     label = "Keras"
+    runs_on = "TensorFlow"  # what Keras computes with here (Help > About says it)
     suffix = ".keras"
     framework = "tensorflow"
     nets = "digitpad.backends.keras_nets"

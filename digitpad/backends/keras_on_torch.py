@@ -35,6 +35,7 @@ class KerasOnTorchPredictor(TorchPredictor):
 
 
 class KerasOnTorchBackend(KerasBackend):
+    runs_on = "PyTorch"
     def devices(self) -> list[Device]:
         """The PyTorch twin's devices, in Keras's spelling."""
         return [Device(d.id.replace("cuda", "gpu"), d.label) for d in TORCH.devices()

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from importlib import metadata
+from importlib.util import find_spec
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from digitpad import __version__
+from digitpad import __version__, backends
 from digitpad.ui.canvas import UNDO_STEPS
 
+# the packages TensorFlow is published as; each installs the module `tensorflow`
+TENSORFLOW_DISTS = ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tensorflow-intel")
+NOT_INSTALLED = "not installed"
 SHORTCUTS = [
     ("Draw", "Left mouse button"),
     ("Erase", "Right mouse button, or E for the eraser tool"),
@@ -30,25 +34,44 @@ SHORTCUTS = [
 ]
 
 
-def _version(dist: str) -> str:
+def installed_version(module: str, *dists: str) -> str:
+    """A library's version as About shows it, looked up without importing it (TensorFlow takes
+    seconds): "not installed" where it cannot be imported (an extra left out), and "installed"
+    where it can but no package metadata says its version (a frozen build may carry none)."""
     try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
+        found = find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken install, or one blocked in sys.modules
+        found = False
+    if not found:
+        return NOT_INSTALLED
+    for dist in dists or (module,):
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return "installed"
 
 
 def about_text(card_summary: str) -> str:
+    """What Help > About says: the versions a bug report needs, which framework Keras runs on
+    (TensorFlow is an extra; without it Keras files run through PyTorch), the active model."""
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import qVersion
 
+    keras = installed_version("keras")
+    if keras != NOT_INSTALLED:
+        keras += f", running on {backends.get('keras').runs_on}"
     return (
         f"<h3>digitpad {__version__}</h3>"
         "<p>Draw a digit; a network trained on MNIST reads it as you draw.</p>"
         f"<p>Qt {qVersion()} (PySide6 {pyside_version})<br>"
-        f"PyTorch {_version('torch')}<br>TensorFlow {_version('tensorflow')}, "
-        f"Keras {_version('keras')}</p>"
+        f"PyTorch {installed_version('torch')}<br>"
+        f"TensorFlow {installed_version('tensorflow', *TENSORFLOW_DISTS)}<br>"
+        f"Keras {keras}<br>"
+        f"ONNX Runtime {installed_version('onnxruntime', 'onnxruntime', 'onnxruntime-gpu')}</p>"
         f"<p><b>Active model:</b> {card_summary}</p>"
-        "<p>MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0.</p>"
+        "<p>MIT license. MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0; pen-drawn "
+        "digits by E. Alpaydin and F. Alimoglu (UCI), CC BY 4.0.</p>"
     )
 
 
