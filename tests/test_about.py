@@ -47,8 +47,11 @@ def about_box(window) -> QMessageBox:
     [about] = [a for a in help_menu.actions() if a.text() == "&About digitpad"]
     about.trigger()
     QApplication.processEvents()
-    return [box for box in window.findChildren(QMessageBox)
-            if box.windowTitle() == "About digitpad" and box.isVisible()][-1]
+    return [
+        box
+        for box in window.findChildren(QMessageBox)
+        if box.windowTitle() == "About digitpad" and box.isVisible()
+    ][-1]
 
 
 def test_about_names_the_versions_the_active_model_and_keras_on_tensorflow(qtbot, tmp_path):
@@ -70,8 +73,13 @@ def test_about_names_the_versions_the_active_model_and_keras_on_tensorflow(qtbot
 
 def test_without_tensorflow_about_says_not_installed_and_keras_runs_on_pytorch(tmp_path):
     shot = tmp_path / "about-without-tensorflow.png"
-    run = subprocess.run([sys.executable, "-c", WITHOUT_TENSORFLOW, str(shot)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TENSORFLOW, str(shot)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     shown = json.loads(run.stdout.strip().splitlines()[-1])
     assert "TensorFlow not installed" in shown["text"]

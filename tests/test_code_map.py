@@ -36,8 +36,11 @@ def code_map() -> dict[str, str]:
 
 
 def test_the_code_map_names_every_module_once_and_says_what_it_holds():
-    modules = {p.relative_to(ROOT).as_posix()
-               for package in PACKAGES for p in (ROOT / package).rglob("*.py")}
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for package in PACKAGES
+        for p in (ROOT / package).rglob("*.py")
+    }
     entries = code_map()
     assert sorted(modules - entries.keys()) == [], "modules missing from the README's code map"
     assert sorted(entries.keys() - modules) == [], "the README's code map names missing modules"

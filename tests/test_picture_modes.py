@@ -69,16 +69,24 @@ STORED: dict[str, tuple[str, Callable[[np.ndarray], Image.Image]]] = {
     "16-bit gray TIFF": ("tif", lambda g: Image.fromarray(g.astype(np.uint16) * 257)),
     "32-bit gray TIFF, 8-bit values": ("tif", lambda g: Image.fromarray(g).convert("I")),
     "32-bit gray TIFF, 16-bit values": (
-        "tif", lambda g: Image.fromarray(g.astype(np.int32) * 257, "I")),
+        "tif",
+        lambda g: Image.fromarray(g.astype(np.int32) * 257, "I"),
+    ),
     "1-bit PNG": ("png", _bits),
     "1-bit TIFF": ("tif", _bits),
     "gray + alpha PNG": ("png", lambda g: Image.fromarray(_alpha(g, (0, 0, 0), 0)).convert("LA")),
     "RGBA PNG, black under the clear parts": (
-        "png", lambda g: Image.fromarray(_alpha(g, (20, 20, 90), 0))),
+        "png",
+        lambda g: Image.fromarray(_alpha(g, (20, 20, 90), 0)),
+    ),
     "RGBA PNG, white under the clear parts": (
-        "png", lambda g: Image.fromarray(_alpha(g, (0, 0, 0), 255))),
+        "png",
+        lambda g: Image.fromarray(_alpha(g, (0, 0, 0), 255)),
+    ),
     "RGBA PNG, white ink on a clear sheet": (
-        "png", lambda g: Image.fromarray(_alpha(g, (255, 255, 255), 0))),
+        "png",
+        lambda g: Image.fromarray(_alpha(g, (255, 255, 255), 0)),
+    ),
     "RGBA PNG, opaque card with a clear margin": ("png", lambda g: Image.fromarray(_card(g))),
     "RGBA PNG, all opaque": ("png", lambda g: Image.fromarray(g).convert("RGBA")),
     "float TIFF, 0..1": ("tif", lambda g: Image.fromarray(g.astype(np.float32) / 255)),
@@ -104,7 +112,8 @@ def _read(path: Path) -> np.ndarray:
 
 @pytest.mark.parametrize("name", list(STORED))
 def test_every_way_of_storing_a_picture_reads_as_the_plain_gray_png(
-        name, drawings, mnist, tmp_path, torch_predictor):
+    name, drawings, mnist, tmp_path, torch_predictor
+):
     suffix, store = STORED[name]
     plain, stored = [], []
     for k, drawing in enumerate(drawings):
