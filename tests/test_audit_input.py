@@ -150,7 +150,7 @@ def test_nonsense_samples_are_skipped_and_named_in_list_and_import(tmp_path, cap
     for name, data in BAD.items():
         (folder / f"{name}.npz").write_bytes(data)
     (folder / "good.npz").write_bytes(npz(image=GOOD, label=np.array(3, np.uint8)))
-    assert main(["samples", "list"]) == 0
+    assert main(["samples", "list", "--json"]) == 0
     printed = capsys.readouterr()
     assert json.loads(printed.out)["total"] == 1
     lines = printed.err.strip().splitlines()

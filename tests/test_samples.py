@@ -150,11 +150,11 @@ def test_samples_and_personalise_commands(writer, tmp_path, capsys):
     for path, i in zip(pictures, taught(writer, 1), strict=True):
         assert main(["samples", "add", str(path), "--label", str(writer.labels[i])]) == 0
     capsys.readouterr()
-    assert main(["samples", "list"]) == 0
+    assert main(["samples", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed["total"] == 10 and all(n == 1 for n in listed["counts"].values())
     assert main(["samples", "export", str(tmp_path / "s.zip")]) == 0
-    assert main(["samples", "clear"]) == 0
+    assert main(["samples", "clear", "--yes"]) == 0
     assert main(["samples", "import", str(tmp_path / "s.zip")]) == 0
     capsys.readouterr()
     out = tmp_path / "mine.pt"

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from digitpad.cli.common import fail
+from digitpad.cli.common import EXIT_CHECK_FAILED, add_json_arg, examples, fail, print_json
 from digitpad.export import FORMATS
 from digitpad.script_export import FORMAT as SCRIPT
-
-EXIT_CHECK_FAILED = 1
 
 
 def add_commands(sub) -> None:
@@ -22,13 +19,17 @@ def add_commands(sub) -> None:
                        "is deleted. Its model card goes beside it (NAME.json). Both: script, "
                        "the network and its training settings as a plain Keras or PyTorch "
                        "training script (FILE.py) that runs without digitpad: python FILE.py "
-                       "MNIST_FOLDER.")
+                       "MNIST_FOLDER.",
+                       epilog=examples("digitpad export mine.pt --format onnx --json",
+                                       "digitpad export mine.keras --format tflite --out "
+                                       "phone/", "digitpad export mine.pt --format script"))
     p.add_argument("model", type=Path, help="the model file (.pt or .keras)")
-    p.add_argument("--format", required=True, choices=(*FORMATS, SCRIPT), dest="fmt")
-    p.add_argument("--out", type=Path,
+    p.add_argument("--format", required=True, choices=(*FORMATS, SCRIPT), dest="fmt",
+                   help="what to write (which ones a model can be written as: see above)")
+    p.add_argument("--out", type=Path, metavar="PATH",
                    help="where to write it, with the format's suffix, or a folder to write "
                    "into (default: beside the model, same name); checked before any work")
-    p.add_argument("--json", action="store_true", help="the result as one JSON object")
+    add_json_arg(p, "the file written and its check as one JSON object")
     p.set_defaults(run=export)
 
 
@@ -43,8 +44,10 @@ def export(args: argparse.Namespace) -> int:
             written = write_script(args.model, args.out)
         except (ModelFileError, OSError) as err:
             return fail(str(err))
-        print(json.dumps({"path": str(written), "format": SCRIPT}) if args.json else
-              f"Wrote {written}; run it with: python {written} MNIST_FOLDER")
+        if args.json:
+            print_json({"path": str(written), "format": SCRIPT})
+        else:
+            print(f"Wrote {written}; run it with: python {written} MNIST_FOLDER")
         return 0
     try:
         report = exporting.export(args.model, args.fmt, args.out)
@@ -54,10 +57,9 @@ def export(args: argparse.Namespace) -> int:
         fail(f"{args.model}: {err}")
         return EXIT_CHECK_FAILED
     if args.json:
-        print(json.dumps({"path": str(report.path), "format": report.fmt,
-                          "card": str(report.path) + ".json", "images": report.images,
-                          "same_top1": report.same_top1,
-                          "max_difference": report.max_difference}))
+        print_json({"path": str(report.path), "format": report.fmt,
+                    "card": str(report.path) + ".json", "images": report.images,
+                    "same_top1": report.same_top1, "max_difference": report.max_difference})
     else:
         print(report.summary())
     return 0

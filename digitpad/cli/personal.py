@@ -1,83 +1,43 @@
-"""`digitpad samples ...` (the user's labelled digits) and `digitpad personalise` (a model
-fine-tuned on them)."""
+"""`digitpad personalise`: a copy of a model fine-tuned on the user's samples."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from digitpad import backends
-from digitpad.cli.common import fail
-from digitpad.cli.training import EXIT_CANCELLED, TerminalProgress
+from digitpad.cli.common import (
+    EXIT_CANCELLED,
+    add_device_arg,
+    add_json_arg,
+    examples,
+    fail,
+    print_json,
+)
+from digitpad.cli.training import TerminalProgress
 
 
 def add_commands(sub) -> None:
-    p = sub.add_parser("samples", help="your labelled digits: list, add, export, import, clear")
-    actions = p.add_subparsers(dest="action", required=True)
-    actions.add_parser("list", help="how many samples of each digit (JSON)")
-    add = actions.add_parser("add", help="add pictures of one digit as samples")
-    add.add_argument("images", type=Path, nargs="+")
-    add.add_argument("--label", type=int, required=True, choices=range(10), metavar="0-9")
-    out = actions.add_parser("export", help="all samples into one zip file")
-    out.add_argument("file", type=Path)
-    into = actions.add_parser("import", help="add the samples of an exported zip file")
-    into.add_argument("file", type=Path)
-    actions.add_parser("clear", help="delete every sample")
-    p.set_defaults(run=samples)
-
-    p = sub.add_parser("personalise", help="fine-tune a copy of a model on your samples")
-    p.add_argument("--backend", choices=backends.training_backends(), default="torch")
-    p.add_argument("--model", type=Path, help="base model (default: the bundled CNN)")
-    p.add_argument("--samples", type=Path,
+    p = sub.add_parser("personalise", help="fine-tune a copy of a model on your samples",
+                       description="Fine-tune a copy of a model on your samples (see `digitpad "
+                       "samples`) and save it as \"<model> · personal\"; the model itself is "
+                       "left as it was. A progress bar goes to stderr.",
+                       epilog=examples("digitpad personalise",
+                                       "digitpad personalise --backend keras --samples "
+                                       "my-digits.zip --json"))
+    p.add_argument("--backend", choices=backends.training_backends(), default="torch",
+                   help="the framework of the bundled base model (with --model, the file's "
+                   "suffix decides)")
+    p.add_argument("--model", type=Path, metavar="PATH",
+                   help="base model (default: the bundled CNN)")
+    p.add_argument("--samples", type=Path, metavar="DIR_OR_ZIP",
                    help="samples folder or exported zip (default: your own samples)")
-    p.add_argument("--out", type=Path, help="model file (default: a new file in the user folder)")
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--out", type=Path, metavar="PATH",
+                   help="model file (default: a new file in the user folder)")
+    add_device_arg(p)
+    add_json_arg(p, "the saved model and how well it reads as one JSON object")
     p.set_defaults(run=personalise)
-
-
-def samples(args: argparse.Namespace) -> int:
-    from digitpad import samples as store
-    from digitpad.errors import DatasetError
-    from digitpad.images import read_image
-    from digitpad.preprocess import to_mnist
-
-    try:
-        if args.action == "list":
-            found = store.load()
-            for reason in found.skipped:
-                print(f"skipped {reason}", file=sys.stderr)
-            print(json.dumps({"folder": str(store.samples_dir()), "total": len(found),
-                              "counts": found.counts()}))
-        elif args.action == "add":
-            bad = 0
-            for path in args.images:
-                try:
-                    digit = to_mnist(read_image(path))
-                except OSError as err:
-                    bad += 1
-                    print(f"digitpad: {err}", file=sys.stderr)
-                    continue
-                if digit is None:
-                    bad += 1
-                    print(f"digitpad: {path}: no digit found; not added", file=sys.stderr)
-                    continue
-                print(json.dumps({"path": str(path), "label": args.label,
-                                  "sample": str(store.add(digit, args.label))}))
-            return 2 if bad else 0
-        elif args.action == "export":
-            print(f"exported {store.export(args.file)} samples to {args.file}")
-        elif args.action == "import":
-            added, skipped = store.import_file(args.file)
-            for reason in skipped:
-                print(f"skipped {reason}", file=sys.stderr)
-            print(f"imported {added} samples from {args.file}")
-        else:
-            print(f"deleted {store.clear()} samples")
-    except (DatasetError, OSError) as err:
-        return fail(str(err))
-    return 0
 
 
 def personalise(args: argparse.Namespace) -> int:
@@ -98,6 +58,13 @@ def personalise(args: argparse.Namespace) -> int:
     except (TrainingCancelled, KeyboardInterrupt):
         print("\npersonalising cancelled; nothing was saved", file=sys.stderr)
         return EXIT_CANCELLED
+    if args.json:
+        print_json({"path": str(done.path), "card": f"{done.path}.json",
+                    "title": done.card.title, "samples": len(taught),
+                    "samples_accuracy": done.samples_accuracy,
+                    "mnist_accuracy": float(done.mnist_accuracy),
+                    "seconds": round(done.seconds, 2)})
+        return 0
     held = (f"{done.samples_accuracy:.2%} of your samples it did not learn from"
             if done.samples_accuracy is not None else "not measured on held-out samples")
     print(f"{done.card.title}: reads {held}; MNIST test accuracy {done.mnist_accuracy:.2%}; "

@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from digitpad.cli.common import EXIT_BAD_INPUT, add_model_args, fail, load_model
+from digitpad.cli.common import (
+    EXIT_BAD_INPUT,
+    add_json_arg,
+    add_model_args,
+    examples,
+    fail,
+    load_model,
+    print_json,
+)
+from digitpad.images import FORMATS
 
 
 def add_commands(sub) -> None:
-    p = sub.add_parser("predict", help="read digits from image files")
+    p = sub.add_parser("predict", help="read digits from image files",
+                       epilog=examples("digitpad predict digit.png --json",
+                                       "digitpad predict --number --model mine.pt year.jpg"))
     add_model_args(p)
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    add_json_arg(p, "one JSON object per picture, one per line,")
     p.add_argument("--number", action="store_true",
                    help="each picture holds a whole number: find and read every digit")
-    p.add_argument("images", nargs="+", type=Path)
+    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE",
+                   help=f"a picture file ({', '.join(FORMATS)})")
     p.set_defaults(run=predict)
 
-    p = sub.add_parser("evaluate", help="accuracy and confusion matrix on the MNIST test set")
+    p = sub.add_parser("evaluate", help="accuracy and confusion matrix on the MNIST test set",
+                       epilog=examples("digitpad evaluate --backend keras --json"))
     add_model_args(p)
-    p.add_argument("--data", type=Path, help="MNIST folder (default: the bundled files)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--data", type=Path, metavar="DIR",
+                   help="MNIST folder (default: the bundled files)")
+    add_json_arg(p, "the accuracy and the confusion matrix as one JSON object")
     p.set_defaults(run=evaluate)
 
 
@@ -49,7 +62,7 @@ def predict(args: argparse.Namespace) -> int:
             "probabilities": None if probs is None else [round(float(p), 4) for p in probs],
         }
         if args.json:
-            print(json.dumps(record), flush=True)
+            print_json(record)
         elif probs is None:
             print(f"{path}: no digit (blank image)")
         else:
@@ -72,8 +85,8 @@ def predict_numbers(predictor, args: argparse.Namespace) -> int:
             continue
         text = numbers.number_text(found)
         if args.json:
-            print(json.dumps({"path": str(path), "number": text,
-                              "digits": [d.as_json() for d in found]}), flush=True)
+            print_json({"path": str(path), "number": text,
+                        "digits": [d.as_json() for d in found]})
         elif text is None:
             print(f"{path}: no digits found")
         else:
@@ -96,7 +109,7 @@ def evaluate(args: argparse.Namespace) -> int:
     predictor = load_model(args)
     report = score(predictor, data.test_x, data.test_y).as_json()
     if args.json:
-        print(json.dumps(report))
+        print_json(report)
         return 0
     print(f"{predictor.card.title} on {report['n']:,} test images ({data.source})")
     print(f"accuracy: {report['accuracy']:.2%}")

@@ -8,16 +8,19 @@ import json
 import sys
 from pathlib import Path
 
-from digitpad.cli.common import fail
+from digitpad.cli.common import add_json_arg, examples, fail
 from digitpad.cli.layers import add_layers_arg, layers_from
 
 
 def add_commands(sub) -> None:
     p = sub.add_parser("summary", help="a network's layers, output shapes, weights and "
-                       "multiply-adds per image")
+                       "multiply-adds per image",
+                       epilog=examples("digitpad summary mine.pt",
+                                       "digitpad summary --layers \"conv:16:3,pool:2,dense:64\" "
+                                       "--json"))
     p.add_argument("model", nargs="?", type=Path, help="a model file (.pt or .keras)")
     add_layers_arg(p, required=False)
-    p.add_argument("--json", action="store_true", help="print the table as JSON")
+    add_json_arg(p, "the table as one JSON object")
     p.set_defaults(run=summary)
 
 
