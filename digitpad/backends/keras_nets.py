@@ -12,6 +12,7 @@ import numpy as np
 
 from digitpad import network
 from digitpad.backends.base import PREDICT_BATCH
+from digitpad.backends.notices import without_torchvision_notice
 from digitpad.network.layers import (
     Activation,
     BatchNorm,
@@ -233,7 +234,8 @@ def export(model, fmt: str, path: str) -> None:
     probabilities = keras.layers.Softmax(name="probabilities")(model(image, training=False))
     wrapped = keras.Model(image, probabilities, name=model.name)
     wrapped(np.zeros((1, 28, 28), np.float32))  # the exporters want a model that has run
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+    with (warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()),
+          without_torchvision_notice()):  # Keras on torch exports ONNX through torch
         warnings.simplefilter("ignore")  # converters' deprecation notes
         wrapped.export(path, format=KERAS_FORMATS[fmt], verbose=False)
 

@@ -15,6 +15,7 @@ from torch import nn
 
 from digitpad import network
 from digitpad.backends.base import PREDICT_BATCH
+from digitpad.backends.notices import without_torchvision_notice
 from digitpad.network.layers import (
     Activation,
     BatchNorm,
@@ -151,7 +152,8 @@ def _for_export(model: nn.Module) -> nn.Module:
 def export_onnx(model: nn.Module, path: str) -> None:
     """ONNX through torch.export: input "image" (batch, 28, 28), output "probabilities"."""
     batch = torch.export.Dim("batch", min=1, max=65536)
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+    with (warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()),
+          without_torchvision_notice()):
         warnings.simplefilter("ignore")  # the exporter's progress lines and advice
         torch.onnx.export(_for_export(model), (torch.zeros(2, 28, 28),), path,
                           input_names=["image"], output_names=["probabilities"],
