@@ -6,17 +6,23 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
+
+from digitpad import __version__
+from digitpad.cli.common import EXIT_NO_WINDOW
 
 if TYPE_CHECKING:
     from digitpad.ui.workers import WorkerPool
 
-EXIT_NO_WINDOW = 3
 QUIT_WAIT_S = 1.0     # what background work gets, once asked to stop, before the process ends
 PUBLISH_WAIT_S = 30   # a model save publishing its files (renames and an fsync) finishes first
 
 
-def run_app(argv: list[str] | None = None) -> int:
+def run_app(argv: list[str] | None = None, pictures: Sequence[Path] = ()) -> int:
+    """Show the window (with the first of `pictures` on the canvas, read as File > Open image
+    reads it) and run until it closes; the process ends there (see _exit_now)."""
     multiprocessing.freeze_support()
     from digitpad.ui import system_libraries
 
@@ -25,6 +31,7 @@ def run_app(argv: list[str] | None = None) -> int:
         print(f"digitpad: {blocker}", file=sys.stderr)
         return EXIT_NO_WINDOW
     from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from digitpad.ui.last_resort import LastResort
@@ -37,6 +44,8 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setApplicationName("digitpad")
     app.setOrganizationName("digitpad")
     app.setApplicationDisplayName("digitpad")
+    app.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName("digitpad")  # Wayland finds the icon by digitpad.desktop
     window = MainWindow()
     window.closed.connect(app.quit)  # even if some other window were still open
     LastResort(window).install()
@@ -44,6 +53,8 @@ def run_app(argv: list[str] | None = None) -> int:
     if os.environ.get("DIGITPAD_STARTUP_PROBE"):
         _report_startup(window)
     window.show()
+    if pictures:
+        window.open_image(Path(pictures[0]))
     code = app.exec()
     return _exit_now(code, window.tasks, window.loads)
 
