@@ -51,11 +51,15 @@ def test_every_option_has_help_its_default_and_every_command_an_example():
                 continue
             label = "/".join(action.option_strings) or action.dest
             assert action.help and action.help.strip(), f"{name} {label}: no help"
-            shown = action.option_strings and action.default not in (None, argparse.SUPPRESS) \
+            shown = (
+                action.option_strings
+                and action.default not in (None, argparse.SUPPRESS)
                 and not isinstance(action.default, bool)
+            )
             if shown and "default" not in action.help:  # as wrapped, ignoring the line breaks
-                assert f"(default:{action.default})" in "".join(text.split()), \
+                assert f"(default:{action.default})" in "".join(text.split()), (
                     f"{name} {label}: default {action.default} not shown"
+                )
 
 
 def run(args: list, capsys) -> tuple[int, str, str]:
@@ -75,8 +79,23 @@ def test_devices_json(capsys):
 
 def test_train_json_is_one_document_with_the_saved_model(small_mnist_dir, tmp_path, capsys):
     out = tmp_path / "tiny.pt"
-    code, printed, err = run(["train", "--backend", "torch", "--arch", "mlp", "--epochs", "1",
-                              "--data", small_mnist_dir, "--out", out, "--json"], capsys)
+    code, printed, err = run(
+        [
+            "train",
+            "--backend",
+            "torch",
+            "--arch",
+            "mlp",
+            "--epochs",
+            "1",
+            "--data",
+            small_mnist_dir,
+            "--out",
+            out,
+            "--json",
+        ],
+        capsys,
+    )
     assert code == 0, err
     report = json.loads(printed)
     assert report["path"] == str(out) and out.is_file()
@@ -96,8 +115,19 @@ def twelve_samples(tmp_path, mnist) -> Path:
 
 def test_personalise_json(twelve_samples, tmp_path, capsys):
     out = tmp_path / "mine.pt"
-    code, printed, err = run(["personalise", "--model", models.default_model("torch", "mlp"),
-                              "--samples", twelve_samples, "--out", out, "--json"], capsys)
+    code, printed, err = run(
+        [
+            "personalise",
+            "--model",
+            models.default_model("torch", "mlp"),
+            "--samples",
+            twelve_samples,
+            "--out",
+            out,
+            "--json",
+        ],
+        capsys,
+    )
     assert code == 0, err
     report = json.loads(printed)
     assert report["path"] == str(out) and out.is_file() and report["samples"] == 12
@@ -137,9 +167,15 @@ def test_samples_clear_asks_on_a_terminal(mnist, private_home, answer, left):
     controller, terminal = pty.openpty()
     os.write(controller, f"{answer}\n".encode())  # typed before the question: the tty keeps it
     try:
-        done = subprocess.run([sys.executable, "-m", "digitpad", "samples", "clear"],
-                              stdin=terminal, capture_output=True, text=True, timeout=120,
-                              cwd=ROOT, env=dict(os.environ, DIGITPAD_HOME=str(private_home)))
+        done = subprocess.run(
+            [sys.executable, "-m", "digitpad", "samples", "clear"],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            env=dict(os.environ, DIGITPAD_HOME=str(private_home)),
+        )
     finally:
         os.close(terminal)
         os.close(controller)
@@ -163,10 +199,20 @@ EXPORTS = """
 
 def test_export_runs_print_no_third_party_warnings(tmp_path, private_home):
     done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(EXPORTS), str(tmp_path),
-         str(models.default_model("torch", "mlp")), str(models.default_model("keras", "mlp"))],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
-        env=dict(os.environ, DIGITPAD_HOME=str(private_home)))
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(EXPORTS),
+            str(tmp_path),
+            str(models.default_model("torch", "mlp")),
+            str(models.default_model("keras", "mlp")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        env=dict(os.environ, DIGITPAD_HOME=str(private_home)),
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("Exported ONNX") == 2
     assert done.stderr == ""
@@ -216,8 +262,12 @@ def test_digitpad_picture_opens_the_window_reading_it(tmp_path, mnist, private_h
     Image.fromarray(redraw(mnist.test_x[0], 180)).save(seven)
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(OPEN_PICTURE), str(seven)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen", DIGITPAD_HOME=str(private_home)))
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen", DIGITPAD_HOME=str(private_home)),
+    )
     assert done.returncode == 0, done.stderr
     said = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
     assert said["reading"] == "7"
@@ -237,8 +287,12 @@ def test_the_desktop_entry_offers_the_formats_the_app_reads(tmp_path):
     assert fields["Exec"].endswith(" %f")  # one picture per window: `digitpad FILE`
     # The install script writes it with this folder's path
     home = tmp_path / "home"
-    subprocess.run(["sh", ROOT / "packaging" / "linux" / "install-desktop-entry.sh"], check=True,
-                   capture_output=True, env=dict(os.environ, XDG_DATA_HOME=str(home)))
+    subprocess.run(
+        ["sh", ROOT / "packaging" / "linux" / "install-desktop-entry.sh"],
+        check=True,
+        capture_output=True,
+        env=dict(os.environ, XDG_DATA_HOME=str(home)),
+    )
     written = (home / "applications" / "digitpad.desktop").read_text()
     assert f'Exec="{ROOT / "packaging" / "linux"}/digitpad" %f' in written
     assert "MimeType=image/png;" in written

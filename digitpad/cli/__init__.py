@@ -22,23 +22,46 @@ GUI = "gui"
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
-        prog="digitpad", description="Draw a digit and watch a network read it as you draw.",
-        epilog=examples("digitpad                     # the window",
-                        "digitpad digit.png           # the window, reading that picture",
-                        "digitpad predict digit.png --json",
-                        "digitpad COMMAND --help      # a command's options"))
-    parser.add_argument("--version", action="version", version=f"digitpad {__version__}",
-                        help="print the version and exit")
-    parser.add_argument("--self-test", action="store_true",
-                        help="check every bundled model and one training step, then exit")
-    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND",
-                                help="what to do (default: open the window)")
-    gui = sub.add_parser(GUI, help="open the window (the default)",
-                         description="Open the window; with a picture, read that picture "
-                         "first (as File > Open image does).",
-                         epilog=examples("digitpad gui", "digitpad gui digit.png"))
-    gui.add_argument("pictures", nargs="*", type=Path, metavar="PICTURE",
-                     help="a picture to open in the window (the first one given)")
+        prog="digitpad",
+        description="Draw a digit and watch a network read it as you draw.",
+        epilog=examples(
+            "digitpad                     # the window",
+            "digitpad digit.png           # the window, reading that picture",
+            "digitpad predict digit.png --json",
+            "digitpad COMMAND --help      # a command's options",
+        ),
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"digitpad {__version__}",
+        help="print the version and exit",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check every bundled model and one training step, then exit",
+    )
+    sub = parser.add_subparsers(
+        dest="command",
+        title="commands",
+        metavar="COMMAND",
+        help="what to do (default: open the window)",
+    )
+    gui = sub.add_parser(
+        GUI,
+        help="open the window (the default)",
+        description="Open the window; with a picture, read that picture "
+        "first (as File > Open image does).",
+        epilog=examples("digitpad gui", "digitpad gui digit.png"),
+    )
+    gui.add_argument(
+        "pictures",
+        nargs="*",
+        type=Path,
+        metavar="PICTURE",
+        help="a picture to open in the window (the first one given)",
+    )
     reading.add_commands(sub)
     training.add_commands(sub)
     samples.add_commands(sub)

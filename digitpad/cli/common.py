@@ -15,9 +15,9 @@ from digitpad import backends
 # The exit statuses of every command (the README's table is written from these).
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1  # the work ran, but its result failed a check (an export, the self-test)
-EXIT_BAD_INPUT = 2     # bad usage or input; argparse's own status for a bad command line
-EXIT_NO_WINDOW = 3     # the window cannot open here (digitpad.ui.app says why)
-EXIT_CANCELLED = 130   # stopped with Ctrl+C; nothing was saved
+EXIT_BAD_INPUT = 2  # bad usage or input; argparse's own status for a bad command line
+EXIT_NO_WINDOW = 3  # the window cannot open here (digitpad.ui.app says why)
+EXIT_CANCELLED = 130  # stopped with Ctrl+C; nothing was saved
 DEFAULT_BACKEND = "torch"  # the bundled model read when no --model or --backend is given
 DEVICE_HELP = "where the network runs: cpu, cuda:N, gpu:N or mps; `digitpad devices` lists them"
 log = logging.getLogger("digitpad.cli")
@@ -29,16 +29,24 @@ class HelpFormatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
-        if (not action.option_strings or "default" in text or action.default is None
-                or isinstance(action.default, bool) or action.default == argparse.SUPPRESS):
+        if (
+            not action.option_strings
+            or "default" in text
+            or action.default is None
+            or isinstance(action.default, bool)
+            or action.default == argparse.SUPPRESS
+        ):
             return text
         return f"{text} (default: %(default)s)"
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         fill = super()._fill_text
         return "\n\n".join(
-            block if any(line.startswith(" ") for line in block.splitlines())
-            else fill(block, width, indent) for block in text.split("\n\n"))
+            block
+            if any(line.startswith(" ") for line in block.splitlines())
+            else fill(block, width, indent)
+            for block in text.split("\n\n")
+        )
 
 
 class Parser(argparse.ArgumentParser):
@@ -53,7 +61,8 @@ class Parser(argparse.ArgumentParser):
 def examples(*lines: str) -> str:
     """A command's epilog: how it is typically run."""
     return ("example:\n" if len(lines) == 1 else "examples:\n") + "\n".join(
-        f"  {line}" for line in lines)
+        f"  {line}" for line in lines
+    )
 
 
 def add_json_arg(p: argparse.ArgumentParser, what: str = "the result as one JSON object") -> None:
@@ -77,11 +86,15 @@ def fail(message: str) -> int:
 
 
 def add_model_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--backend", choices=backends.names(),
-                   help=f"backend of the bundled model (default: {DEFAULT_BACKEND}); "
-                        "with --model, the file's suffix decides")
-    p.add_argument("--model", type=Path, metavar="PATH",
-                   help="model file (default: the bundled CNN)")
+    p.add_argument(
+        "--backend",
+        choices=backends.names(),
+        help=f"backend of the bundled model (default: {DEFAULT_BACKEND}); "
+        "with --model, the file's suffix decides",
+    )
+    p.add_argument(
+        "--model", type=Path, metavar="PATH", help="model file (default: the bundled CNN)"
+    )
     add_device_arg(p)
 
 
@@ -95,9 +108,12 @@ def load_model(args):
         if args.model:
             found = backends.for_path(args.model)
             if args.backend and args.backend != found.name:
-                raise SystemExit(fail(
-                    f"--backend {args.backend} contradicts --model {args.model}, a "
-                    f"{found.label} model (its suffix decides): drop one of them"))
+                raise SystemExit(
+                    fail(
+                        f"--backend {args.backend} contradicts --model {args.model}, a "
+                        f"{found.label} model (its suffix decides): drop one of them"
+                    )
+                )
             return load_any(args.model, args.device)
         return load_predictor(args.backend or DEFAULT_BACKEND, None, args.device)
     except (ModelFileError, DeviceUnavailable, ValueError) as err:

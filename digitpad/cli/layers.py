@@ -10,11 +10,13 @@ from pathlib import Path
 from digitpad.cli.common import fail
 from digitpad.network.presets import PRESETS
 
-HELP = ("the network: a preset (" + ", ".join(PRESETS) + "), layers in the short form, "
-        "e.g. \"conv:32:3,pool:2,dense:128,dropout:0.3\" (dense:UNITS[:ACT], "
-        "conv:FILTERS[:KERNEL[:STRIDE]][:same|valid][:ACT], pool:SIZE[:max|avg], dropout:RATE, "
-        "bn, flatten, gap, relu|tanh|sigmoid|gelu; ACT is relu, tanh, sigmoid, gelu or none), "
-        "or a .json file holding a list of layers (a model card's \"network\")")
+HELP = (
+    "the network: a preset (" + ", ".join(PRESETS) + "), layers in the short form, "
+    'e.g. "conv:32:3,pool:2,dense:128,dropout:0.3" (dense:UNITS[:ACT], '
+    "conv:FILTERS[:KERNEL[:STRIDE]][:same|valid][:ACT], pool:SIZE[:max|avg], dropout:RATE, "
+    "bn, flatten, gap, relu|tanh|sigmoid|gelu; ACT is relu, tanh, sigmoid, gelu or none), "
+    'or a .json file holding a list of layers (a model card\'s "network")'
+)
 
 
 def add_layers_arg(p: argparse.ArgumentParser, required: bool) -> None:

@@ -18,22 +18,39 @@ from digitpad.images import FORMATS
 
 
 def add_commands(sub) -> None:
-    p = sub.add_parser("predict", help="read digits from image files",
-                       epilog=examples("digitpad predict digit.png --json",
-                                       "digitpad predict --number --model mine.pt year.jpg"))
+    p = sub.add_parser(
+        "predict",
+        help="read digits from image files",
+        epilog=examples(
+            "digitpad predict digit.png --json",
+            "digitpad predict --number --model mine.pt year.jpg",
+        ),
+    )
     add_model_args(p)
     add_json_arg(p, "one JSON object per picture, one per line,")
-    p.add_argument("--number", action="store_true",
-                   help="each picture holds a whole number: find and read every digit")
-    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE",
-                   help=f"a picture file ({', '.join(FORMATS)})")
+    p.add_argument(
+        "--number",
+        action="store_true",
+        help="each picture holds a whole number: find and read every digit",
+    )
+    p.add_argument(
+        "images",
+        nargs="+",
+        type=Path,
+        metavar="IMAGE",
+        help=f"a picture file ({', '.join(FORMATS)})",
+    )
     p.set_defaults(run=predict)
 
-    p = sub.add_parser("evaluate", help="accuracy and confusion matrix on the MNIST test set",
-                       epilog=examples("digitpad evaluate --backend keras --json"))
+    p = sub.add_parser(
+        "evaluate",
+        help="accuracy and confusion matrix on the MNIST test set",
+        epilog=examples("digitpad evaluate --backend keras --json"),
+    )
     add_model_args(p)
-    p.add_argument("--data", type=Path, metavar="DIR",
-                   help="MNIST folder (default: the bundled files)")
+    p.add_argument(
+        "--data", type=Path, metavar="DIR", help="MNIST folder (default: the bundled files)"
+    )
     add_json_arg(p, "the accuracy and the confusion matrix as one JSON object")
     p.set_defaults(run=evaluate)
 
@@ -85,8 +102,7 @@ def predict_numbers(predictor, args: argparse.Namespace) -> int:
             continue
         text = numbers.number_text(found)
         if args.json:
-            print_json({"path": str(path), "number": text,
-                        "digits": [d.as_json() for d in found]})
+            print_json({"path": str(path), "number": text, "digits": [d.as_json() for d in found]})
         elif text is None:
             print(f"{path}: no digits found")
         else:
@@ -113,8 +129,10 @@ def evaluate(args: argparse.Namespace) -> int:
         return 0
     print(f"{predictor.card.title} on {report['n']:,} test images ({data.source})")
     print(f"accuracy: {report['accuracy']:.2%}")
-    print("per class: " + "  ".join(f"{d}:{a:.1%}" for d, a in enumerate(report["per_class"])
-                                    if a is not None))
+    print(
+        "per class: "
+        + "  ".join(f"{d}:{a:.1%}" for d, a in enumerate(report["per_class"]) if a is not None)
+    )
     print("confusion (rows: true digit, columns: predicted):")
     print("     " + "".join(f"{d:>6}" for d in range(10)))
     for d, row in enumerate(report["confusion"]):

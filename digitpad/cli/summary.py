@@ -13,11 +13,14 @@ from digitpad.cli.layers import add_layers_arg, layers_from
 
 
 def add_commands(sub) -> None:
-    p = sub.add_parser("summary", help="a network's layers, output shapes, weights and "
-                       "multiply-adds per image",
-                       epilog=examples("digitpad summary mine.pt",
-                                       "digitpad summary --layers \"conv:16:3,pool:2,dense:64\" "
-                                       "--json"))
+    p = sub.add_parser(
+        "summary",
+        help="a network's layers, output shapes, weights and multiply-adds per image",
+        epilog=examples(
+            "digitpad summary mine.pt",
+            'digitpad summary --layers "conv:16:3,pool:2,dense:64" --json',
+        ),
+    )
     p.add_argument("model", nargs="?", type=Path, help="a model file (.pt or .keras)")
     add_layers_arg(p, required=False)
     add_json_arg(p, "the table as one JSON object")
@@ -40,8 +43,10 @@ def summary(args: argparse.Namespace) -> int:
         except (ModelFileError, ValueError) as err:
             return fail(str(err))
         if not predictor.card.network:
-            return fail(f"{args.model}: its network is not one digitpad describes (an ONNX "
-                        "file, or a Keras network digitpad did not build)")
+            return fail(
+                f"{args.model}: its network is not one digitpad describes (an ONNX "
+                "file, or a Keras network digitpad did not build)"
+            )
         layers = network.from_json(predictor.card.network)
         framework = predictor.framework_summary()
     else:
