@@ -117,7 +117,7 @@ def check_format(model_path: Path, fmt: str) -> None:
         possible = ", ".join(backend.export_formats) or "none"
         raise Unsupported(f"{backend.label} models cannot be exported to "
                           f"{FORMATS[fmt].label} (possible: {possible})")
-    for module, install in (CONVERTERS.get((fmt, backend.name), (None, "")),
+    for module, install in (CONVERTERS.get((fmt, backend.exported_by or backend.name), (None, "")),
                             (FORMATS[fmt].runtime, FORMATS[fmt].install)):
         if module and find_spec(module) is None:
             raise BackendMissing(f"exporting to {FORMATS[fmt].label} needs the {module!r} "

@@ -160,3 +160,26 @@ def test_the_onnx_model_reads_in_the_window_and_a_model_exports_from_it(qtbot, t
     qtbot.waitUntil(lambda: said[-1].startswith(("Exported", "Could not")), timeout=LOAD_MS)
     assert said[-1].startswith("Exported ONNX") and "same answer for 1,000" in said[-1]
     assert (tmp_path / "mine.onnx").is_file()
+
+
+# An install without the [tensorflow] extra: Python's own way to make a module unimportable.
+WITHOUT_TENSORFLOW = ("import sys; sys.modules['tensorflow'] = None; "
+                      "from digitpad.cli import main; sys.exit(main(sys.argv[1:]))")
+
+
+def test_without_tensorflow_keras_models_export_to_onnx_and_name_the_extra_for_tflite(tmp_path):
+    """Keras on PyTorch exports its twin through torch (tf2onnx would need TensorFlow); the
+    TensorFlow formats say which extra to install instead of failing inside a converter."""
+    source = str(models.default_model("keras", "mlp"))
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", WITHOUT_TENSORFLOW, "export", source, *args],
+                              capture_output=True, text=True, timeout=600)
+
+    done = run("--format", "onnx", "--out", str(tmp_path / "mlp.onnx"), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["same_top1"] == report["images"] == export.CHECK_IMAGES
+    refused = run("--format", "tflite", "--out", str(tmp_path / "mlp.tflite"))
+    assert refused.returncode == 2 and "pip install 'digitpad[tensorflow]'" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp_path / "mlp.tflite").exists()

@@ -102,6 +102,7 @@ class Backend(ABC):
     nets: ClassVar[str] = ""   # the module with the backend's networks: build, save (training)
     trains: ClassVar[bool] = True
     export_formats: ClassVar[tuple[str, ...]] = ()  # what `export` writes (digitpad.export)
+    exported_by: ClassVar[str] = ""  # the backend whose converters write the exports (self)
     gpu_prefix: ClassVar[str] = "cuda"  # how this framework names GPUs: "cuda:0" or "gpu:0"
 
     def available(self) -> bool:

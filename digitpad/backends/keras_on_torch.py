@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from digitpad import network
-from digitpad.backends.base import Device
+from digitpad.backends.base import Device, Predictor
 from digitpad.backends.keras_backend import KerasBackend
 from digitpad.backends.torch_backend import BACKEND as TORCH
 from digitpad.backends.torch_backend import TorchLearner, TorchPredictor
@@ -36,6 +36,8 @@ class KerasOnTorchPredictor(TorchPredictor):
 
 class KerasOnTorchBackend(KerasBackend):
     runs_on = "PyTorch"
+    exported_by = "torch"  # tf2onnx needs TensorFlow; the twin is exported by torch instead
+
     def devices(self) -> list[Device]:
         """The PyTorch twin's devices, in Keras's spelling."""
         return [Device(d.id.replace("cuda", "gpu"), d.label) for d in TORCH.devices()
@@ -58,6 +60,11 @@ class KerasOnTorchBackend(KerasBackend):
     def learner(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
                 start: Any = None) -> TorchLearner:
         return TorchLearner(layers, optimizer, _torch_device(device), seed, start)
+
+    def export(self, predictor: Predictor, fmt: str, path: Path) -> None:
+        """The PyTorch twin written as ONNX; TensorFlow's formats are refused before this
+        (digitpad.export names the missing extra)."""
+        TORCH.export(predictor, fmt, path)
 
     def explain_failure(self, err: Exception, device: str) -> str | None:
         return TORCH.explain_failure(err, device)
