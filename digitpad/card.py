@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+Check = Callable[[Any], "str | None"]  # None when a value is fine, else what it should be
 VERSION = 1  # the card format written now; cards without a version predate it and read as 1
 
 
@@ -60,68 +62,73 @@ class ModelCard:
         return fields
 
 
-def _text(value: Any) -> str | None:
+def text(value: Any) -> str | None:
     return None if isinstance(value, str) else "text"
 
 
-def _count(value: Any) -> str | None:
+def count(value: Any) -> str | None:
     ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
     return None if ok else "a whole number >= 0"
 
 
-def _share(value: Any) -> str | None:
+def share(value: Any) -> str | None:
     ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
           and math.isfinite(value) and 0.0 <= value <= 1.0)
     return None if ok else "a fraction between 0 and 1"
 
 
-def _maybe_share(value: Any) -> str | None:
-    return None if value is None else _share(value)
+def maybe_share(value: Any) -> str | None:
+    return None if value is None else share(value)
 
 
-def _checksum(value: Any) -> str | None:
+def checksum(value: Any) -> str | None:
     ok = isinstance(value, str) and (value == "" or re.fullmatch(r"[0-9a-f]{64}", value))
     return None if ok else "a SHA-256 in 64 hexadecimal digits"
 
 
-def _mapping(value: Any) -> str | None:
+def mapping(value: Any) -> str | None:
     return None if isinstance(value, dict) and all(isinstance(k, str) for k in value) \
         else "an object with named entries"
 
 
-def _number(value: Any) -> bool:
+def number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) \
         and math.isfinite(value) and value >= 0
 
 
-def _scores(value: Any) -> str | None:
+def scores(value: Any) -> str | None:
     """Accuracies (fractions) and the counts they were measured on."""
-    if _mapping(value):
-        return _mapping(value)
-    bad = next((k for k, v in value.items() if not _number(v)), None)
+    if mapping(value):
+        return mapping(value)
+    bad = next((k for k, v in value.items() if not number(v)), None)
     return None if bad is None else f"numbers >= 0 ({bad!r} is not)"
 
 
-def _layer_list(value: Any) -> str | None:
+def layer_list(value: Any) -> str | None:
     """The shape of a description; its layers are checked when the network is built."""
     ok = isinstance(value, list) and all(isinstance(item, dict) for item in value)
     return None if ok else "a list of layers"
 
 
-def _version(value: Any) -> str | None:
-    if _count(value) or value < 1:
-        return "a format number >= 1"
-    return None if value <= VERSION else \
-        f"format {VERSION} or older (it is format {value}, from a newer digitpad)"
+def format_version(newest: int) -> Check:
+    """The check of a file's format number, for files of which `newest` is written now."""
+
+    def check(value: Any) -> str | None:
+        if count(value) or value < 1:
+            return "a format number >= 1"
+        return None if value <= newest else \
+            f"format {newest} or older (it is format {value}, from a newer digitpad)"
+
+    return check
 
 
 # Each field's check: None when the value is fine, else what the value should be.
 SCHEMA = {
-    "backend": _text, "arch": _text, "file": _text, "dataset": _text,
-    "train_size": _count, "epochs": _count, "test_accuracy": _maybe_share,
-    "created": _text, "sha256": _checksum, "name": _text, "config": _mapping,
-    "scores": _scores, "base": _text, "network": _layer_list, "params": _count,
-    "version": _version,
+    "backend": text, "arch": text, "file": text, "dataset": text,
+    "train_size": count, "epochs": count, "test_accuracy": maybe_share,
+    "created": text, "sha256": checksum, "name": text, "config": mapping,
+    "scores": scores, "base": text, "network": layer_list, "params": count,
+    "version": format_version(VERSION),
 }
 REQUIRED = ("backend", "arch")
 
@@ -129,18 +136,27 @@ REQUIRED = ("backend", "arch")
 def from_json(raw: Any) -> ModelCard:
     """A card from its parsed JSON; CardError names the first field that is wrong. Fields this
     version does not know are ignored (a newer digitpad may add some within a format)."""
-    if not isinstance(raw, dict):
-        raise CardError("it is not a JSON object")
-    raw = {"version": 1, **raw}
-    for name in REQUIRED:
-        if name not in raw:
-            raise CardError(f"it has no {name!r}")
-    for name, check in SCHEMA.items():
-        if name in raw and (wanted := check(raw[name])):
-            raise CardError(f"its {name!r} is {_shown(raw[name])}, not {wanted}")
+    raw = check_fields(raw, SCHEMA, REQUIRED)
     return ModelCard(**{k: raw[k] for k in SCHEMA if k in raw})
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+def check_fields(raw: Any, schema: dict[str, Check], required: tuple[str, ...],
+                 error: type[ValueError] = CardError) -> dict[str, Any]:
+    """`raw` (a parsed JSON file of digitpad's) with a version, checked against `schema`;
+    `error` names the first field that is missing or wrong. Shared by cards and run files."""
+    if not isinstance(raw, dict):
+        raise error("it is not a JSON object")
+    raw = {"version": 1, **raw}
+    for name in required:
+        if name not in raw:
+            raise error(f"it has no {name!r}")
+    for name, check in schema.items():
+        if name in raw and (wanted := check(raw[name])):
+            raise error(f"its {name!r} is {shown(raw[name])}, not {wanted}")
+    return raw
+
+
+def shown(value: Any) -> str:
+    """A value short enough to quote in a message."""
+    said = repr(value)
+    return said if len(said) <= 40 else said[:37] + "..."
