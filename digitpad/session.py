@@ -59,6 +59,7 @@ class ModelSession:
         self.skipped: list[tuple[Path, str]] = []  # models left out of the list, and why
         self._request = 0
         self._cache: OrderedDict[tuple[str, str], Predictor] = OrderedDict()
+        self._fetching: dict[tuple[str, str], list[tuple[Callable, Callable]]] = {}
         self._listeners: list[Listener] = []
 
     def subscribe(self, listener: Listener) -> None:
@@ -122,14 +123,49 @@ class ModelSession:
             return self._load(path, device)
 
     def _loaded(self, request: int, key: tuple[str, str], predictor: Predictor) -> None:
-        self._cache[key] = predictor  # kept even if stale: switching to it later is instant
+        self._activate(request, key, self._keep(key, predictor))
+
+    def _keep(self, key: tuple[str, str], predictor: Predictor) -> Predictor:
+        """Cache a loaded model (kept even if stale: switching to it later is instant) and
+        return the one to use: the copy cached already if two loads of it overlapped."""
+        predictor = self._cache.setdefault(key, predictor)
+        self._cache.move_to_end(key)
         while len(self._cache) > CACHE_SIZE:
             oldest = next(iter(self._cache))
             if self._cache[oldest] is self.predictor:
                 self._cache.move_to_end(oldest)
                 continue
             del self._cache[oldest]
-        self._activate(request, key, predictor)
+        return predictor
+
+    def fetch(self, path: Path, device: str, on_done: Callable[[Predictor], None],
+              on_error: Callable[[str], None]) -> None:
+        """A model for a view that reads with several at once (View > Compare models), never
+        made active: from the cache at once, else loaded in the background like `select` and
+        cached, so the window and the view share one copy of each model. `on_error` gets the
+        failure in plain words."""
+        path = Path(path)
+        key = (str(path), device)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            on_done(self._cache[key])
+            return
+        waiting = self._fetching.setdefault(key, [])
+        waiting.append((on_done, on_error))
+        if len(waiting) > 1:
+            return  # loading already: one load serves every view that asked for it
+
+        def done(predictor: Predictor) -> None:
+            predictor = self._keep(key, predictor)
+            for then, _ in self._fetching.pop(key, []):
+                then(predictor)
+
+        def failed(err: Exception) -> None:
+            message = plain_message(path, err)
+            for _, then in self._fetching.pop(key, []):
+                then(message)
+
+        self._submit(lambda: self._load_quietly(path, device), done, failed)
 
     def _activate(self, request: int, key: tuple[str, str], predictor: Predictor) -> None:
         if request != self._request:

@@ -255,6 +255,12 @@ class MainWindow(QMainWindow):
         dialog.start()
         return dialog
 
+    def open_compare(self):
+        from digitpad.ui.compare_view import CompareView
+
+        return self._dialog("compare", lambda: CompareView(self.session, self.reader,
+                                                           self.predicted, self))
+
     def open_model_summary(self):
         from digitpad.ui.model_summary import ModelSummary
 

@@ -80,6 +80,8 @@ def build(window: QMainWindow) -> SimpleNamespace:
                    "its answer (red: towards it, blue: away)")
     a.why.setCheckable(True)
     a.why.setChecked(bool(settings.get("view/showWhy")))
+    a.compare = action("&Compare models…", window.open_compare,
+                       tip="Two to four models read the same drawing side by side")
     a.number = action("&Number mode", window.toggle_numbers, "N",
                       "Write a whole number on a wide strip and read every digit")
     a.number.setCheckable(True)
@@ -103,6 +105,8 @@ def build(window: QMainWindow) -> SimpleNamespace:
         act.setStatusTip(history_tip)
     view = bar.addMenu("&View")
     view.addActions([a.number, a.why])
+    view.addSeparator()
+    view.addAction(a.compare)
     a.model_menu = bar.addMenu("&Model")
     a.choose_menu = a.model_menu.addMenu("&Choose model")
     a.model_menu.addActions([a.load_model, a.export, a.manage, a.samples])

@@ -16,9 +16,12 @@ TRACK = QColor(232, 236, 242)
 class ProbabilityBars(QWidget):
     digitClicked = Signal(int)  # the user clicked this digit's row
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, teaches: bool = True) -> None:
+        """`teaches`: a click on a row teaches that digit (the window's bars; not the compare
+        view's, which read the same drawing with other models)."""
         super().__init__(parent)
         self.setObjectName("probabilityBars")
+        self._teaches = teaches
         self.setAccessibleName("Probability of each digit")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self._probs: np.ndarray | None = None
@@ -27,13 +30,15 @@ class ProbabilityBars(QWidget):
         self._probs = None if probs is None else np.asarray(probs, np.float32).copy()
         self.setToolTip("" if probs is None else "\n".join(
             f"{d}: {p:.1%}" for d, p in enumerate(self._probs))
-            + "\n\nWrong? Click the right digit (or press its key) to teach digitpad")
-        self.setCursor(Qt.CursorShape.ArrowCursor if probs is None
+            + ("\n\nWrong? Click the right digit (or press its key) to teach digitpad"
+               if self._teaches else ""))
+        self.setCursor(Qt.CursorShape.ArrowCursor if probs is None or not self._teaches
                        else Qt.CursorShape.PointingHandCursor)
         self.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if self._probs is None or event.button() != Qt.MouseButton.LeftButton:
+        if (self._probs is None or not self._teaches
+                or event.button() != Qt.MouseButton.LeftButton):
             return super().mousePressEvent(event)
         digit = int(event.position().y() // (self.height() / 10))
         if 0 <= digit <= 9:

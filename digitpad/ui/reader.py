@@ -12,7 +12,8 @@ import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel
 
-from digitpad import certainty
+from digitpad import certainty, comparison
+from digitpad.backends.base import Predictor
 from digitpad.preprocess import Placement, to_mnist_placed
 from digitpad.session import ModelSession
 from digitpad.ui.canvas import DrawingCanvas
@@ -30,11 +31,14 @@ class Reader:
         self.canvas, self.panel, self.session, self.latency = canvas, panel, session, latency
         self.number_mode, self.why, self.done = number_mode, why, done
         self.last_latency_ms: float | None = None
+        self.image: np.ndarray | None = None  # the 28x28 image the panel shows, read last
+        self.answer: tuple[Predictor, comparison.Answer] | None = None  # (predictor, its answer)
 
     def read(self) -> None:
         """Read the canvas now: preprocess, predict, show. Blank means no guess."""
         started = time.perf_counter()
         predictor = self.session.predictor
+        self.image, self.answer = None, None
         try:
             if self.number_mode.on and predictor is not None and not self.canvas.is_blank():
                 self._read_number(predictor)
@@ -50,12 +54,14 @@ class Reader:
         self.canvas.set_heat(None)  # the preview shows why for the least certain digit
         self.number_mode.show(predictor)
         weakest = self.number_mode.weakest()
+        self.image = None if weakest is None else weakest.image
         if weakest is not None and self.why():
             self._show_why(predictor, weakest.image, weakest.digit)
 
     def _read_digit(self, predictor) -> None:
         placed = None if self.canvas.is_blank() else to_mnist_placed(self.canvas.ink())
         digit, place = placed or (None, None)
+        self.image = digit
         self.canvas.set_heat(None)
         if digit is None:
             self.panel.show_reading(None, None, self.canvas.hint)
@@ -65,12 +71,13 @@ class Reader:
             self.panel.show_reading(digit, None, hint)
             return
         try:
-            probs = predictor.predict(digit[None])[0]
+            answer = comparison.read(predictor, digit)
         except Exception as err:  # e.g. a GPU that went away: say so, keep drawing
             log.exception("reading with %s failed", predictor.path)
             self.panel.show_model_status(f"Could not read the drawing: {err}", error=True)
             self.panel.show_reading(digit, None, "No reading")
             return
+        self.answer, probs = (predictor, answer), answer.probabilities
         self.panel.show_reading(digit, probs, certainty.describe(probs), predictor.card.title)
         if self.why():
             self._show_why(predictor, digit, int(probs.argmax()), place)

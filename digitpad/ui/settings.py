@@ -21,6 +21,7 @@ DEFAULTS: dict[str, object] = {
     "canvas/penWidth": DEFAULT_WIDTH,
     "view/showWhy": False,
     "view/numberMode": False,
+    "compare/models": "",       # View > Compare models: the model files, one a line
     "train/backend": TRAIN.backend,
     "train/arch": TRAIN.arch,
     "train/layers": "",         # a network of the user's own, in the short form; empty: arch
