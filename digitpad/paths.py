@@ -1,4 +1,4 @@
-"""Where the user's files live: one data folder holding models, samples and logs.
+"""Where the user's files live: one data folder holding models, samples, runs and logs.
 
 $DIGITPAD_HOME when set (tests, portable installs), else the platform's app-data folder (the
 same place Qt's AppDataLocation names). Settings live there too when DIGITPAD_HOME is set.
@@ -32,6 +32,11 @@ def models_dir() -> Path:
 def tensorboard_dir() -> Path:
     """Where the window's training runs are logged for TensorBoard, one folder per run."""
     return data_home() / "tensorboard"
+
+
+def runs_dir() -> Path:
+    """Every training run's history (settings, epochs, outcome), one small JSON file each."""
+    return data_home() / "runs"
 
 
 def logs_dir() -> Path:

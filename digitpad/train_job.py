@@ -1,15 +1,16 @@
-"""One training run from settings to a saved model: shared by the CLI and the window's worker.
-The destination is checked before the first batch, so a bad one never throws a run away."""
+"""One training run from settings to a saved model and a kept run history: shared by the CLI
+and the window's worker. The destination is checked before the first batch, so a bad one never
+throws a run away."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from digitpad import atomic, backends, models, network
+from digitpad import atomic, backends, models, network, runs
 from digitpad.errors import ModelFileError
 from trainers import loop
-from trainers.callbacks import TrainingCallbacks, TrainResult
+from trainers.callbacks import TrainingCallbacks, TrainingCancelled, TrainResult
 from trainers.config import TrainConfig
 from trainers.tensorboard import TensorBoardLog, run_folder
 
@@ -42,10 +43,34 @@ def run(
     tensorboard: Path | None = None,
 ) -> tuple[Path, models.ModelCard, TrainResult]:
     """Train, then save the model and its card as one unit (a fresh user-folder file unless
-    `out` is given). Nothing is written when training is cancelled or fails. With
-    `tensorboard`, the run is also logged there, in a folder of its own."""
+    `out` is given). No model is written when training is cancelled or fails, but the run is
+    kept however it ends (digitpad.runs), with the epochs it reached. With `tensorboard`, the
+    run is also logged there, in a folder of its own."""
     path = check_destination(out or models.new_user_model_path(config.backend, config.arch),
                              config.backend)
+    backend = backends.get(config.backend)
+    device = backend.resolve_device(config.device)  # a refused device is no run to keep
+    label = next((d.label for d in backend.devices() if d.id == device), device)
+    recording = runs.Recording(callbacks, config, data.source, len(data.train_y),
+                               (device, label))
+    try:
+        result, card = _train_and_save(config, data, recording, path, tensorboard)
+    except (TrainingCancelled, KeyboardInterrupt) as err:
+        recording.end(runs.CANCELLED, reason="stopped with Ctrl+C"
+                      if isinstance(err, KeyboardInterrupt) else "")
+        raise
+    except BaseException as err:
+        recording.end(runs.FAILED, reason=str(err) or type(err).__name__)
+        raise
+    recording.end(runs.FINISHED, result.test_accuracy, path, seconds=result.seconds)
+    logger.info("trained %s %s (%s) for %d epochs in %.0f s: test accuracy %.4f, saved %s",
+                config.backend, config.arch, network.format_layers(config.network),
+                len(result.history), result.seconds, result.test_accuracy, path)
+    return path, card, result
+
+
+def _train_and_save(config: TrainConfig, data, callbacks: TrainingCallbacks, path: Path,
+                    tensorboard: Path | None) -> tuple[TrainResult, models.ModelCard]:
     log = None
     if tensorboard is not None:
         log = TensorBoardLog(callbacks, run_folder(tensorboard, config), config)
@@ -67,7 +92,4 @@ def run(
     backend = backends.get(config.backend)
     with atomic.uninterrupted():  # Ctrl-C now would only lose the finished run
         card = models.save(path, lambda tmp: backend.save(result.model, config.network, tmp), card)
-    logger.info("trained %s %s (%s) for %d epochs in %.0f s: test accuracy %.4f, saved %s",
-                config.backend, config.arch, network.format_layers(config.network),
-                len(result.history), result.seconds, result.test_accuracy, path)
-    return path, card, result
+    return result, card

@@ -1,5 +1,5 @@
 """The `digitpad` command: the window by default, and predict / evaluate / train / devices /
-samples / personalise / export / summary.
+samples / personalise / export / summary / runs.
 
 Each command lives in a module of this package that adds its parser and its function; heavy
 frameworks are imported only by the command that needs them. `digitpad FILE...` (what a desktop
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from digitpad import __version__
-from digitpad.cli import exporting, personal, reading, samples, summary, training
+from digitpad.cli import exporting, personal, reading, runs, samples, summary, training
 from digitpad.cli.common import Parser, examples, fail
 
 GUI = "gui"
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     personal.add_commands(sub)
     exporting.add_commands(sub)
     summary.add_commands(sub)
+    runs.add_commands(sub)
     return parser
 
 
