@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from digitpad import backends
+from digitpad.comparison import MOST
 
 # The exit statuses of every command (the README's table is written from these).
 EXIT_OK = 0
@@ -85,7 +86,9 @@ def fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def add_model_args(p: argparse.ArgumentParser) -> None:
+def add_model_args(p: argparse.ArgumentParser, several: bool = False) -> None:
+    """--backend, --model and --device; with `several`, --model may be given up to
+    comparison.MOST times, to compare the models (see `load_models`)."""
     p.add_argument(
         "--backend",
         choices=backends.names(),
@@ -93,7 +96,12 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
         "with --model, the file's suffix decides",
     )
     p.add_argument(
-        "--model", type=Path, metavar="PATH", help="model file (default: the bundled CNN)"
+        "--model",
+        type=Path,
+        metavar="PATH",
+        action="append" if several else "store",
+        help="model file (default: the bundled CNN)"
+        + (f"; give it up to {MOST} times to compare models side by side" if several else ""),
     )
     add_device_arg(p)
 
@@ -101,20 +109,33 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
 def load_model(args):
     """The predictor the options ask for; a clear message and exit 2 if it cannot load, or if
     --backend contradicts the kind of the --model file (it was silently ignored)."""
+    return _load(args.model, args.backend, args.device)
+
+
+def load_models(args) -> list:
+    """Every --model of a command that compares (`add_model_args(several=True)`), each loaded
+    and refused as `load_model` does, or the one default model."""
+    paths = args.model or [None]
+    if len(paths) > MOST:
+        raise SystemExit(fail(f"{len(paths)} models: at most {MOST} are compared at once"))
+    return [_load(path, args.backend, args.device) for path in paths]
+
+
+def _load(model: Path | None, backend: str | None, device: str):
     from digitpad.errors import DeviceUnavailable, ModelFileError
     from digitpad.predictors import load_any, load_predictor
 
     try:
-        if args.model:
-            found = backends.for_path(args.model)
-            if args.backend and args.backend != found.name:
+        if model:
+            found = backends.for_path(model)
+            if backend and backend != found.name:
                 raise SystemExit(
                     fail(
-                        f"--backend {args.backend} contradicts --model {args.model}, a "
+                        f"--backend {backend} contradicts --model {model}, a "
                         f"{found.label} model (its suffix decides): drop one of them"
                     )
                 )
-            return load_any(args.model, args.device)
-        return load_predictor(args.backend or DEFAULT_BACKEND, None, args.device)
+            return load_any(model, device)
+        return load_predictor(backend or DEFAULT_BACKEND, None, device)
     except (ModelFileError, DeviceUnavailable, ValueError) as err:
         raise SystemExit(fail(str(err))) from err

@@ -11,7 +11,7 @@ from digitpad.cli.common import (
     add_model_args,
     examples,
     fail,
-    load_model,
+    load_models,
     print_json,
 )
 from digitpad.images import FORMATS
@@ -24,9 +24,10 @@ def add_commands(sub) -> None:
         epilog=examples(
             "digitpad predict digit.png --json",
             "digitpad predict --number --model mine.pt year.jpg",
+            "digitpad predict --model a.pt --model b.keras digit.png   # side by side",
         ),
     )
-    add_model_args(p)
+    add_model_args(p, several=True)
     add_json_arg(p, "one JSON object per picture, one per line,")
     p.add_argument(
         "--number",
@@ -45,9 +46,12 @@ def add_commands(sub) -> None:
     p = sub.add_parser(
         "evaluate",
         help="accuracy and confusion matrix on the MNIST test set",
-        epilog=examples("digitpad evaluate --backend keras --json"),
+        epilog=examples(
+            "digitpad evaluate --backend keras --json",
+            "digitpad evaluate --model a.pt --model b.keras   # side by side",
+        ),
     )
-    add_model_args(p)
+    add_model_args(p, several=True)
     p.add_argument(
         "--data", type=Path, metavar="DIR", help="MNIST folder (default: the bundled files)"
     )
@@ -56,13 +60,16 @@ def add_commands(sub) -> None:
 
 
 def predict(args: argparse.Namespace) -> int:
+    from digitpad import comparison
     from digitpad.images import read_image
-    from digitpad.predictors import predict_one
     from digitpad.preprocess import to_mnist
 
-    predictor = load_model(args)
+    if args.number and len(args.model or []) > 1:
+        return fail("--number reads with one model: give --model once")
+    predictors = load_models(args)
     if args.number:
-        return predict_numbers(predictor, args)
+        return predict_numbers(predictors[0], args)
+    show = show_answer if len(predictors) == 1 else show_answers
     status = 0
     for path in args.images:
         try:
@@ -71,20 +78,60 @@ def predict(args: argparse.Namespace) -> int:
             fail(str(err))
             status = EXIT_BAD_INPUT
             continue
-        probs = predict_one(predictor, digit)
-        record = {
-            "path": str(path),
-            "digit": None if probs is None else int(probs.argmax()),
-            "confidence": None if probs is None else round(float(probs.max()), 4),
-            "probabilities": None if probs is None else [round(float(p), 4) for p in probs],
-        }
-        if args.json:
-            print_json(record)
-        elif probs is None:
-            print(f"{path}: no digit (blank image)")
-        else:
-            print(f"{path}: {record['digit']} ({record['confidence']:.1%})")
+        show(path, predictors, [comparison.read(p, digit) for p in predictors], args.json)
     return status
+
+
+def show_answer(path: Path, predictors: list, answers: list, as_json: bool) -> None:
+    """One model's answer: the digit, how sure, the ten probabilities."""
+    [answer] = answers
+    probs = answer.probabilities
+    record = {
+        "path": str(path),
+        **{k: v for k, v in answer.as_json().items() if k != "ms"},
+        "probabilities": None if probs is None else [round(float(p), 4) for p in probs],
+    }
+    if as_json:
+        print_json(record)
+    elif probs is None:
+        print(f"{path}: no digit (blank image)")
+    else:
+        print(f"{path}: {record['digit']} ({record['confidence']:.1%})")
+
+
+def show_answers(path: Path, predictors: list, answers: list, as_json: bool) -> None:
+    """Several models' answers to the same picture, and whether they agree."""
+    from digitpad.comparison import outliers
+
+    agree = not outliers([a.digit for a in answers])
+    if as_json:
+        print_json(
+            {
+                "path": str(path),
+                "agree": agree,
+                "models": [
+                    {"model": str(p.path), "title": p.card.title, **a.as_json()}
+                    for p, a in zip(predictors, answers, strict=True)
+                ],
+            }
+        )
+    elif answers[0].digit is None:
+        print(f"{path}: no digit (blank image)")
+    else:
+        said = "; ".join(
+            f"{name} {a.digit} ({a.confidence:.1%}, {a.ms:.1f} ms)"
+            for name, a in zip(names(predictors), answers, strict=True)
+        )
+        print(f"{path}: {said}{'' if agree else '  <- the models disagree'}")
+
+
+def names(predictors: list) -> list[str]:
+    """What each model is called in plain output: its title, or its file name where two
+    models share a title."""
+    titles = [p.card.title for p in predictors]
+    return [
+        t if titles.count(t) == 1 else p.path.name for t, p in zip(titles, predictors, strict=True)
+    ]
 
 
 def predict_numbers(predictor, args: argparse.Namespace) -> int:
@@ -122,7 +169,10 @@ def evaluate(args: argparse.Namespace) -> int:
         return fail(f"{args.data or 'the bundled data'}: the test set holds no images")
     from digitpad.evaluation import evaluate as score
 
-    predictor = load_model(args)
+    predictors = load_models(args)
+    if len(predictors) > 1:
+        return evaluate_side_by_side(predictors, data, args.json)
+    [predictor] = predictors
     report = score(predictor, data.test_x, data.test_y).as_json()
     if args.json:
         print_json(report)
@@ -137,4 +187,36 @@ def evaluate(args: argparse.Namespace) -> int:
     print("     " + "".join(f"{d:>6}" for d in range(10)))
     for d, row in enumerate(report["confusion"]):
         print(f"{d:>5}" + "".join(f"{v:>6}" for v in row))
+    return 0
+
+
+def evaluate_side_by_side(predictors: list, data, as_json: bool) -> int:
+    """`evaluate --model A --model B ...`: the accuracies side by side, and on how many test
+    images the models do not all give the same digit."""
+    from digitpad.comparison import evaluate_all
+
+    side = evaluate_all(predictors, data.test_x, data.test_y)
+    if as_json:
+        print_json(
+            {
+                "n": side.n,
+                "disagree": side.disagree,
+                "all_wrong": side.all_wrong,
+                "models": [
+                    {"model": str(p.path), "title": p.card.title, **e.as_json()}
+                    for p, e in zip(predictors, side.evaluations, strict=True)
+                ],
+            }
+        )
+        return 0
+    shown = names(predictors)
+    wide = max(len(n) for n in shown)
+    print(f"{len(predictors)} models on {side.n:,} test images ({data.source})")
+    for name, e in zip(shown, side.evaluations, strict=True):
+        print(f"  {name:<{wide}}  {e.accuracy:.2%}")
+    share = side.disagree / side.n
+    print(
+        f"they disagree on {side.disagree:,} images ({share:.2%}); "
+        f"all of them are wrong on {side.all_wrong:,}"
+    )
     return 0
