@@ -9,10 +9,14 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from digitpad import network, paths, runs, train_job
 from digitpad.cli import main
 from tests.test_trainers import Recorder
+from tests.test_training_ui import TRAIN_MS, small_panel
+from tests.test_window import open_window
 from trainers.callbacks import TrainingCancelled, TrainingFailed
 from trainers.config import TrainConfig
 
@@ -135,3 +139,59 @@ def test_the_cli_lists_runs_as_json_and_writes_their_epochs_as_csv(mnist, tmp_pa
                                                    rel=1e-5)
     code, _, err = cli(["runs", "--csv", table, "no-such-run"], capsys)
     assert code == 2 and "no run 'no-such-run'" in err
+
+
+def lines(chart) -> dict[str, int]:
+    """A chart's lines: name -> number of points."""
+    return {line.name(): line.count() for line in chart.series}
+
+
+def test_the_runs_view_lists_overlays_exports_and_deletes_runs(qtbot, mnist, tmp_path,
+                                                              monkeypatch):
+    train(mnist, "torch", epochs=2)
+    train(mnist, "keras", epochs=3)
+    (paths.runs_dir() / "broken.json").write_text("{")
+    window = open_window(qtbot)
+    assert window.commands.runs in window.commands.model_menu.actions()
+    window.commands.runs.trigger()  # Model > Training runs
+    view = window.findChild(QDialog, "runsView")
+    assert view.isVisible() and view.table.rowCount() == 2
+    assert "broken.json" in view.note.text() and "broken.json" in view.note.toolTip()
+    newest, older = view.found
+    assert (newest.backend, older.backend) == ("keras", "torch")
+    assert view.ticked() == [newest]  # the newest run is drawn to begin with
+    assert lines(view.acc_chart) == {f"{newest.title}": 3, f"{newest.title} validation": 3}
+
+    view.tick(older.id)  # now both, on one chart
+    assert lines(view.acc_chart) == {newest.title: 3, f"{newest.title} validation": 3,
+                                     older.title: 2, f"{older.title} validation": 2}
+    assert len(view.loss_chart.series) == 4
+    first = view.acc_chart.series[0]
+    assert [first.at(i).y() for i in range(3)] == pytest.approx(
+        [e["accuracy"] for e in newest.epochs])
+    view.table.sortItems(4)  # by epochs, fewest first
+    assert view.table.item(0, 1).text() == "PyTorch"
+    QApplication.sendPostedEvents()  # the charts' legends lay out in posted events
+    view.grab().save("/tmp/runs-view.png")
+
+    table = view.export_csv(tmp_path / "two.csv")
+    rows = list(csv.DictReader(table.open()))
+    assert [(r["backend"], r["epoch"]) for r in rows] == [
+        ("keras", "1"), ("keras", "2"), ("keras", "3"), ("torch", "1"), ("torch", "2")]
+    picture = view.export_png(tmp_path / "two.png")
+    assert Image.open(picture).size == (view.charts.width(), view.charts.height())
+
+    view.tick(newest.id, False)
+    assert set(lines(view.acc_chart)) == {older.title, f"{older.title} validation"}
+    view.table.selectRow(0)  # the PyTorch run (sorted by epochs)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    view.delete_selected()
+    assert [r.id for r in runs.list_runs()] == [newest.id] and view.table.rowCount() == 1
+    assert view.ticked() == [] and view.acc_chart.series == []
+    assert Path(older.model).is_file()  # its model stays
+
+    panel = small_panel(qtbot, window, "torch")  # a run of the window's own training
+    panel.start()
+    qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=TRAIN_MS)
+    assert view.found[0].status == runs.FINISHED and view.found[0].model == \
+        panel.last_model_path

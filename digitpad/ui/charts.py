@@ -1,4 +1,5 @@
-"""The training panel's two charts: whole-number epoch ticks, round loss ticks, short legends."""
+"""The loss and accuracy charts of the training panel and the runs view: whole-number epoch
+ticks, round loss ticks, short legends."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import math
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter, QPen
 
 
 def nice_step(span: float, ticks: int = 5) -> float:
@@ -40,18 +41,50 @@ class TrainingChart(QChartView):
         self._fixed_y = y_range
         chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
-        self.series = []
-        for name in names:
-            line = QLineSeries(name=name)
-            line.setPointsVisible(True)  # one epoch is one point: a line alone would not show
-            chart.addSeries(line)
-            line.attachAxis(self.x_axis)
-            line.attachAxis(self.y_axis)
-            self.series.append(line)
+        self.series: list[QLineSeries] = []
         super().__init__(chart)
+        for name in names:
+            self.add_line(name)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumSize(240, 190)
         self.reset(1)
+
+    def add_line(self, name: str, color: QColor | None = None, dashed: bool = False,
+                 in_legend: bool = True) -> int:
+        """One more line (the runs view draws one per run and measure); its index for `add`."""
+        line = QLineSeries(name=name)
+        line.setPointsVisible(True)  # one epoch is one point: a line alone would not show
+        self.chart().addSeries(line)
+        line.attachAxis(self.x_axis)
+        line.attachAxis(self.y_axis)
+        if color is not None or dashed:
+            pen = QPen(line.pen())
+            pen.setWidthF(2.0)
+            if color is not None:
+                pen.setColor(color)
+            if dashed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            line.setPen(pen)
+            if color is not None:
+                line.setColor(color)  # the points too
+        if not in_legend:
+            for marker in self.chart().legend().markers(line):
+                marker.setVisible(False)
+        self.series.append(line)
+        return len(self.series) - 1
+
+    def remove_lines(self) -> None:
+        for line in self.series:
+            self.chart().removeSeries(line)
+        self.series = []
+
+    def fit_y(self, low: float, high: float) -> None:
+        """Show exactly [low, high] on round ticks (the runs view zooms in on accuracy)."""
+        step = nice_step(high - low, 4)
+        self.y_axis.setRange(low, high)
+        self.y_axis.setTickAnchor(low)
+        self.y_axis.setTickInterval(step)
+        self.y_axis.setLabelFormat(f"%.{max(0, -math.floor(math.log10(step)))}f")
 
     def reset(self, epochs: int) -> None:
         for line in self.series:
@@ -59,6 +92,7 @@ class TrainingChart(QChartView):
         self.x_axis.setRange(0, max(1, epochs))
         self.x_axis.setTickInterval(max(1, round(nice_step(epochs, 6))))
         self._top = 0.0
+        self.y_axis.setTickAnchor(0)
         if self._fixed_y:
             low, high = self._fixed_y
             self.y_axis.setRange(low, high)

@@ -1,4 +1,5 @@
-"""Pictures in and out of the window: File > Open image, dropping a file, File > Save drawing."""
+"""Pictures in and out of the window: File > Open image, dropping a file, File > Save drawing
+(whose save dialog the runs view's exports use too)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,15 @@ def choose_image(parent: QWidget) -> Path | None:
     return Path(name) if name else None
 
 
-def choose_save_path(parent: QWidget) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, "Save drawing", "digit.png", "PNG (*.png)")
-    return Path(name) if name else None
+def choose_save_path(parent: QWidget, title: str = "Save drawing", name: str = "digit.png",
+                     kind: str = "PNG (*.png)") -> Path | None:
+    """Where to save a file (the drawing, unless told otherwise); its suffix is added when the
+    name typed has none."""
+    chosen, _ = QFileDialog.getSaveFileName(parent, title, name, kind)
+    if not chosen:
+        return None
+    path = Path(chosen)
+    return path if path.suffix else path.with_suffix(Path(name).suffix)
 
 
 def save_drawing(canvas: DrawingCanvas, path: Path) -> Path | None:

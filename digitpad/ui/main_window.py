@@ -261,6 +261,13 @@ class MainWindow(QMainWindow):
         return self._dialog("compare", lambda: CompareView(self.session, self.reader,
                                                            self.predicted, self))
 
+    def open_runs(self):
+        from digitpad.ui.runs_view import RunsView
+
+        dialog = self._dialog("runs", lambda: RunsView(self.training.ended, self))
+        dialog.reload()
+        return dialog
+
     def open_model_summary(self):
         from digitpad.ui.model_summary import ModelSummary
 

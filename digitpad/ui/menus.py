@@ -55,6 +55,8 @@ def build(window: QMainWindow) -> SimpleNamespace:
     a.export = action("E&xport model…", window.export_model,
                       tip="Save the model as ONNX, TorchScript, TFLite or SavedModel for other "
                       "programs, checked against the original")
+    a.runs = action("&Training runs…", window.open_runs,
+                    tip="Every training run kept: compare their curves, export them, delete")
     a.summary = action("Model s&ummary…", window.open_model_summary,
                        tip="The active model's layers, shapes, weights and multiply-adds")
     a.manage = action("&Manage models…", window.open_model_manager,
@@ -111,7 +113,7 @@ def build(window: QMainWindow) -> SimpleNamespace:
     a.choose_menu = a.model_menu.addMenu("&Choose model")
     a.model_menu.addActions([a.load_model, a.export, a.manage, a.samples])
     a.model_menu.addSeparator()
-    a.model_menu.addActions([a.retrain, a.evaluate, a.summary])
+    a.model_menu.addActions([a.retrain, a.runs, a.evaluate, a.summary])
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([shortcuts, logs, about])
 
