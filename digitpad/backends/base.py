@@ -18,6 +18,7 @@ import numpy as np
 from digitpad import network
 from digitpad.card import ModelCard
 from digitpad.errors import DeviceUnavailable, ModelFileError, Unsupported
+from digitpad.layer_outputs import LayerOutput, output_only
 from digitpad.network import Layer
 
 # Images per forward pass when scoring many (validation, test, evaluation): on 2 cores the CNN
@@ -46,6 +47,22 @@ class Predictor(ABC):
         """The framework's own words for the network (Keras `summary()`, the PyTorch module
         printout); empty where there are none."""
         return ""
+
+    def activations(self, image: np.ndarray) -> list[LayerOutput]:
+        """Every layer's output for one (28, 28) image, in the description's order (see
+        digitpad.layer_outputs); the last is what `predict` gives. This default, for a backend
+        that runs the network as one sealed graph, gives only that last one, and
+        `activations_missing` says why."""
+        return output_only(self.predict(np.asarray(image, np.float32)[None])[0])
+
+    def activations_missing(self) -> str:
+        """Why `activations` gives only the output; empty where it gives every layer."""
+        return f"{self.backend} models give only their output"
+
+    def first_filters(self) -> np.ndarray | None:
+        """The first convolution's kernels as (filters, height, width) float32 (what that
+        layer looks for in the image), or None where there is none or none can be read."""
+        return None
 
     def explain(self, image: np.ndarray, digit: int) -> np.ndarray:
         """How much each pixel of one (28, 28) image pushed the network towards `digit`:

@@ -26,6 +26,7 @@ from digitpad.backends.keras_checks import check_archive, load_failure
 from digitpad.backends.torch_backend import BACKEND as TORCH
 from digitpad.card import ModelCard
 from digitpad.errors import ModelFileError
+from digitpad.layer_outputs import LayerOutput, collect, groups
 from digitpad.network import Layer
 
 
@@ -37,6 +38,7 @@ class KerasPredictor(Predictor):
         self.model = model
         self._fn = logits_fn(model)
         self._gradient = None  # traced when "Show why" first asks
+        self._outputs = None   # traced when the inside view first asks
         self._scope = "/" + device.upper()
         self.predict(np.zeros((1, 28, 28), np.float32))  # trace now, not on the first stroke
 
@@ -51,6 +53,33 @@ class KerasPredictor(Predictor):
         lines: list[str] = []
         self.model.summary(print_fn=lambda line, *_, **__: lines.append(line))
         return "\n".join(lines)
+
+    def _layers(self) -> tuple[Layer, ...] | None:
+        return network.from_json(self.card.network) if self.card.network else None
+
+    def activations(self, image: np.ndarray) -> list[LayerOutput]:
+        """Every shown layer's output, through a traced function made on first use."""
+        from digitpad.backends.keras_nets import layer_outputs_fn
+        from digitpad.backends.tf_import import tensorflow
+
+        layers = self._layers()
+        if layers is None:
+            return super().activations(image)
+        if self._outputs is None:
+            self._outputs = layer_outputs_fn(self.model, layers)
+        with tensorflow().device(self._scope):
+            found = self._outputs(np.ascontiguousarray(image, np.float32)[None])
+            return collect(groups(layers), [np.asarray(a) for a in found])
+
+    def activations_missing(self) -> str:
+        return "" if self.card.network else (
+            "a Keras network digitpad did not build: its layers are not a description, so "
+            "only its output is shown")
+
+    def first_filters(self) -> np.ndarray | None:
+        from digitpad.backends.keras_nets import first_filters
+
+        return first_filters(self.model)
 
     def explain(self, image: np.ndarray, digit: int) -> np.ndarray:
         """Input x gradient of the digit's logit, through a traced function made on first use."""

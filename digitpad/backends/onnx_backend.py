@@ -46,6 +46,10 @@ class OnnxPredictor(Predictor):
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         return (scores / scores.sum(axis=1, keepdims=True)).astype(np.float32)
 
+    def activations_missing(self) -> str:
+        return ("ONNX Runtime runs the file as one sealed graph and gives only its output; "
+                "open the .pt or .keras model it was exported from to see every layer")
+
     def _shape(self) -> tuple[int, ...]:
         shape = self.session.get_inputs()[0].shape[1:]
         return tuple(int(d) if isinstance(d, int) else 1 for d in shape)

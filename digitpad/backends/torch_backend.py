@@ -11,6 +11,7 @@ import numpy as np
 from digitpad.backends.base import Backend, Device, Predictor, describe_network
 from digitpad.card import ModelCard
 from digitpad.errors import ModelFileError
+from digitpad.layer_outputs import LayerOutput, collect, groups
 from digitpad.network import DescriptionError, Layer
 
 ZIP_MAGIC = b"PK\x03\x04"  # torch.save writes a zip archive
@@ -29,6 +30,19 @@ class TorchPredictor(Predictor):
 
     def framework_summary(self) -> str:
         return str(self.model)
+
+    def activations(self, image: np.ndarray) -> list[LayerOutput]:
+        from digitpad.backends.torch_nets import layer_outputs
+
+        return collect(groups(self.model.description), layer_outputs(self.model, image))
+
+    def activations_missing(self) -> str:
+        return ""
+
+    def first_filters(self) -> np.ndarray | None:
+        from digitpad.backends.torch_nets import first_filters
+
+        return first_filters(self.model)
 
     def explain(self, image: np.ndarray, digit: int) -> np.ndarray:
         """Input x gradient of the digit's logit (one backward pass)."""

@@ -16,6 +16,7 @@ from torch import nn
 from digitpad import network
 from digitpad.backends.base import PREDICT_BATCH
 from digitpad.backends.notices import without_torchvision_notice
+from digitpad.layer_outputs import groups
 from digitpad.network.layers import (
     Activation,
     BatchNorm,
@@ -59,10 +60,12 @@ def build(layers: tuple[Layer, ...] | list[Layer]) -> nn.Module:
     modules: list[nn.Module] = [Standardize()]
     if not isinstance(steps[0].layer, Flatten):
         modules.append(nn.Unflatten(1, (1, 28)))  # (N, 28, 28) -> (N, 1, 28, 28)
+    ends = []  # the index of each step's last module: where that row's output is read
     for step in steps:
         modules += _modules(step)
+        ends.append(len(modules) - 1)
     net = nn.Sequential(*modules)
-    net.description = tuple(layers)
+    net.description, net.step_ends = tuple(layers), tuple(ends)
     return net
 
 
@@ -131,6 +134,37 @@ def input_gradient(model: nn.Module, image: np.ndarray, digit: int) -> np.ndarra
     with torch.enable_grad():
         model(x)[0, digit].backward()
     return (x.grad * x).detach()[0].cpu().numpy()
+
+
+def layer_outputs(model: nn.Module, image: np.ndarray) -> list[np.ndarray]:
+    """The output of each shown layer (layer_outputs.groups) for one (28, 28) image, maps as
+    (height, width, channels) like the plan's shapes and a flatten of maps in that order too
+    (as Keras flattens them; the twins' dense weights are permuted to match); the last is
+    `predict_proba`'s answer. The modules run one by one (no hooks to add and remove)."""
+    ends = {model.step_ends[g.steps[-1]] for g in groups(model.description)}
+    device = next(model.parameters()).device
+    if model.training:
+        model.eval()
+    x = torch.from_numpy(np.ascontiguousarray(image, np.float32)[None]).to(device)
+    found = []
+    with torch.inference_mode():
+        for index, module in enumerate(model):
+            before, x = x, module(x)
+            if index not in ends:
+                continue
+            if x.dim() == 4 or (isinstance(module, nn.Flatten) and before.dim() == 4):
+                found.append((x if x.dim() == 4 else before)[0].permute(1, 2, 0))
+            else:
+                found.append(x[0])
+        found[-1] = torch.softmax(x, dim=1)[0]
+        return [t.cpu().numpy() for t in found]
+
+
+def first_filters(model: nn.Module) -> np.ndarray | None:
+    """The first convolution's kernels, (filters, height, width) (its input is the one-channel
+    image: only convolutions change the channels)."""
+    conv = next((m for m in model if isinstance(m, nn.Conv2d)), None)
+    return None if conv is None else conv.weight.detach()[:, 0].cpu().numpy().copy()
 
 
 class _Probabilities(nn.Module):
