@@ -14,7 +14,16 @@ import sys
 from pathlib import Path
 
 from digitpad import __version__
-from digitpad.cli import exporting, personal, reading, runs, samples, summary, training
+from digitpad.cli import (
+    activations,
+    exporting,
+    personal,
+    reading,
+    runs,
+    samples,
+    summary,
+    training,
+)
 from digitpad.cli.common import Parser, examples, fail
 
 GUI = "gui"
@@ -68,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     personal.add_commands(sub)
     exporting.add_commands(sub)
     summary.add_commands(sub)
+    activations.add_commands(sub)
     runs.add_commands(sub)
     return parser
 
