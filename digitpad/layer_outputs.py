@@ -25,14 +25,14 @@ OUTPUT = "output"
 class Group:
     """One shown layer: the plan rows it covers and what its output is."""
 
-    name: str                     # "conv 32 3x3 + batch norm + relu"
-    kind: str                     # the first row's kind ("conv", "pool", "dense"...) or "output"
-    steps: tuple[int, ...]        # indices into network.plan(layers)
-    shape: tuple[int, ...]        # its output: (height, width, channels) or (features,)
+    name: str  # "conv 32 3x3 + batch norm + relu"
+    kind: str  # the first row's kind ("conv", "pool", "dense"...) or "output"
+    steps: tuple[int, ...]  # indices into network.plan(layers)
+    shape: tuple[int, ...]  # its output: (height, width, channels) or (features,)
     # A map cell (i, j) is centred at input pixel coordinates (start + i * jump) with a pixel
     # j spanning [j, j + 1]; None once the image is flat.
     footprint: tuple[float, float] | None
-    relu: bool                    # it ends in a ReLU: its zeros are units switched off
+    relu: bool  # it ends in a ReLU: its zeros are units switched off
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,12 @@ class LayerOutput:
     def stats(self) -> dict[str, float]:
         """min, mean, max, and the share of exact zeros (after a ReLU: units switched off)."""
         a = self.array
-        return {"min": float(a.min()), "mean": float(a.mean()), "max": float(a.max()),
-                "zeros": float(np.count_nonzero(a == 0) / max(a.size, 1))}
+        return {
+            "min": float(a.min()),
+            "mean": float(a.mean()),
+            "max": float(a.max()),
+            "zeros": float(np.count_nonzero(a == 0) / max(a.size, 1)),
+        }
 
 
 @cache
@@ -77,11 +81,16 @@ def groups(layers: tuple[Layer, ...]) -> tuple[Group, ...]:
         first, last = steps[rows[0]], steps[rows[-1]]
         name = " + ".join([first.name, *(describe(steps[i].layer) for i in rows[1:])])
         output = rows[-1] == len(steps) - 1
-        found.append(Group(
-            name="output (probabilities)" if output else name,
-            kind=OUTPUT if output else first.layer.kind, steps=tuple(rows),
-            shape=last.output_shape, footprint=footprint if len(last.output_shape) == 3 else None,
-            relu=_ends_in_relu([steps[i] for i in rows])))
+        found.append(
+            Group(
+                name="output (probabilities)" if output else name,
+                kind=OUTPUT if output else first.layer.kind,
+                steps=tuple(rows),
+                shape=last.output_shape,
+                footprint=footprint if len(last.output_shape) == 3 else None,
+                relu=_ends_in_relu([steps[i] for i in rows]),
+            )
+        )
     return tuple(found)
 
 
@@ -114,9 +123,18 @@ def _footprint(step: Step, at: tuple[float, float] | None) -> tuple[float, float
 
 def collect(found: tuple[Group, ...], arrays: list[np.ndarray]) -> list[LayerOutput]:
     """The backend's arrays (one per group, its last row's output for one image) as outputs."""
-    return [LayerOutput(g.name, g.kind, g.shape, np.asarray(a, np.float32).reshape(g.shape),
-                        g.steps, g.footprint, g.relu)
-            for g, a in zip(found, arrays, strict=True)]
+    return [
+        LayerOutput(
+            g.name,
+            g.kind,
+            g.shape,
+            np.asarray(a, np.float32).reshape(g.shape),
+            g.steps,
+            g.footprint,
+            g.relu,
+        )
+        for g, a in zip(found, arrays, strict=True)
+    ]
 
 
 def output_only(probabilities: np.ndarray) -> list[LayerOutput]:

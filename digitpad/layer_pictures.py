@@ -15,18 +15,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_TILE = 56   # px: a map is enlarged by a whole factor up to this size...
-MIN_TILE = 24   # ...and, laid out for a width, not below this (then the first maps that fit)
-GAP = 2         # px between tiles
-WARM = ((0, 0, 4), (40, 11, 84), (101, 21, 110), (159, 42, 99), (212, 72, 66),
-        (245, 125, 21), (250, 193, 39), (252, 255, 164))
+MAX_TILE = 56  # px: a map is enlarged by a whole factor up to this size...
+MIN_TILE = 24  # ...and, laid out for a width, not below this (then the first maps that fit)
+GAP = 2  # px between tiles
+WARM = (
+    (0, 0, 4),
+    (40, 11, 84),
+    (101, 21, 110),
+    (159, 42, 99),
+    (212, 72, 66),
+    (245, 125, 21),
+    (250, 193, 39),
+    (252, 255, 164),
+)
 COOL = ((0, 0, 4), (10, 40, 90), (30, 90, 170), (90, 160, 230), (190, 225, 255))
 
 
 def _ramp(anchors: tuple[tuple[int, int, int], ...]) -> np.ndarray:
     at = np.linspace(0, 255, len(anchors))
-    return np.stack([np.interp(np.arange(256), at, [c[k] for c in anchors])
-                     for k in range(3)], axis=1).round().astype(np.uint8)
+    return (
+        np.stack([np.interp(np.arange(256), at, [c[k] for c in anchors]) for k in range(3)], axis=1)
+        .round()
+        .astype(np.uint8)
+    )
 
 
 WARM_LUT, COOL_LUT = _ramp(WARM), _ramp(COOL)
@@ -48,13 +59,13 @@ def colours(values: np.ndarray, scale: float) -> np.ndarray:
 class Grid:
     """Tiles laid out in rows: the picture and where each tile is, for hover and click."""
 
-    rgb: np.ndarray          # (height, width, 3) uint8
+    rgb: np.ndarray  # (height, width, 3) uint8
     columns: int
     rows: int
-    tile: tuple[int, int]    # one tile's height and width in px
-    zoom: tuple[int, int]    # px per value, down and across
-    shown: int               # tiles drawn (the first ones)
-    total: int               # tiles there are
+    tile: tuple[int, int]  # one tile's height and width in px
+    zoom: tuple[int, int]  # px per value, down and across
+    shown: int  # tiles drawn (the first ones)
+    total: int  # tiles there are
     gap: int = GAP
 
     def at(self, x: int, y: int) -> tuple[int, int, int] | None:
@@ -70,8 +81,9 @@ class Grid:
         return index, dy // self.zoom[0], dx // self.zoom[1]
 
 
-def _compose(tiles: np.ndarray, columns: int, rows: int, gap: int,
-             background: tuple[int, int, int]) -> np.ndarray:
+def _compose(
+    tiles: np.ndarray, columns: int, rows: int, gap: int, background: tuple[int, int, int]
+) -> np.ndarray:
     """(n, th, tw, 3) tiles -> one (rows * (th + gap) - gap, ...) picture, row by row."""
     n, th, tw, _ = tiles.shape
     padded = np.empty((rows * columns, th + gap, tw + gap, 3), np.uint8)
@@ -82,9 +94,14 @@ def _compose(tiles: np.ndarray, columns: int, rows: int, gap: int,
     return np.ascontiguousarray(picture[: rows * (th + gap) - gap, : columns * (tw + gap) - gap])
 
 
-def map_grid(maps: np.ndarray, width: int | None = None, max_rows: int | None = None,
-             background: tuple[int, int, int] = (255, 255, 255),
-             max_tile: int = MAX_TILE, gap: int = GAP) -> Grid:
+def map_grid(
+    maps: np.ndarray,
+    width: int | None = None,
+    max_rows: int | None = None,
+    background: tuple[int, int, int] = (255, 255, 255),
+    max_tile: int = MAX_TILE,
+    gap: int = GAP,
+) -> Grid:
     """(height, width, channels) maps as tiles, one per channel, in order. With `width` (px) the
     largest whole zoom (tiles of MIN_TILE to `max_tile`) at which all fit in `max_rows` rows,
     in rows of even length, else the smallest zoom and the first maps that fit; without, a
@@ -109,12 +126,25 @@ def map_grid(maps: np.ndarray, width: int | None = None, max_rows: int | None = 
     shown = min(total, columns * rows)
     tiles = colours(np.moveaxis(maps[:, :, :shown], 2, 0), scale_of(maps))
     tiles = tiles.repeat(zoom, axis=1).repeat(zoom, axis=2)
-    return Grid(_compose(tiles, columns, rows, gap, background), columns, rows,
-                (h * zoom, w * zoom), (zoom, zoom), shown, total, gap)
+    return Grid(
+        _compose(tiles, columns, rows, gap, background),
+        columns,
+        rows,
+        (h * zoom, w * zoom),
+        (zoom, zoom),
+        shown,
+        total,
+        gap,
+    )
 
 
-def strip(values: np.ndarray, width: int = 640, height: int = 22, max_rows: int = 3,
-          background: tuple[int, int, int] = (255, 255, 255)) -> Grid:
+def strip(
+    values: np.ndarray,
+    width: int = 640,
+    height: int = 22,
+    max_rows: int = 3,
+    background: tuple[int, int, int] = (255, 255, 255),
+) -> Grid:
     """A flat layer as a strip of cells, one per unit, wrapped to `width` px in at most
     `max_rows` rows (the first units when not all fit)."""
     total = len(values)
@@ -125,8 +155,16 @@ def strip(values: np.ndarray, width: int = 640, height: int = 22, max_rows: int 
     shown = min(total, rows * columns)
     tiles = colours(values[:shown], scale_of(values))[:, None, None, :]
     tiles = tiles.repeat(height, axis=1).repeat(cell - gap, axis=2)
-    return Grid(_compose(tiles, columns, rows, gap, background), columns, rows,
-                (height, cell - gap), (height, cell - gap), shown, total, gap)
+    return Grid(
+        _compose(tiles, columns, rows, gap, background),
+        columns,
+        rows,
+        (height, cell - gap),
+        (height, cell - gap),
+        shown,
+        total,
+        gap,
+    )
 
 
 def picture(values: np.ndarray) -> np.ndarray:

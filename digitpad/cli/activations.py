@@ -68,8 +68,12 @@ def activations(args: argparse.Namespace) -> int:
         "digit": int(probs.argmax()),
         "probabilities": [round(float(p), 6) for p in probs],
         "layers": [
-            {"name": o.name, "kind": o.kind, "shape": list(o.shape),
-             **{k: round(v, 6) for k, v in o.stats().items()}}
+            {
+                "name": o.name,
+                "kind": o.kind,
+                "shape": list(o.shape),
+                **{k: round(v, 6) for k, v in o.stats().items()},
+            }
             for o in found
         ],
         "missing": predictor.activations_missing() or None,
@@ -82,8 +86,10 @@ def activations(args: argparse.Namespace) -> int:
     print(f"{'layer':<44} {'shape':<10} {'min':>8} {'mean':>8} {'max':>8} {'zeros':>6}")
     for o, row in zip(found, record["layers"], strict=True):
         shape = "x".join(str(n) for n in o.shape)
-        print(f"{o.name:<44} {shape:<10} {row['min']:>8.3f} {row['mean']:>8.3f} "
-              f"{row['max']:>8.3f} {row['zeros']:>6.0%}")
+        print(
+            f"{o.name:<44} {shape:<10} {row['min']:>8.3f} {row['mean']:>8.3f} "
+            f"{row['max']:>8.3f} {row['zeros']:>6.0%}"
+        )
     if record["missing"]:
         print(f"only the output: {record['missing']}")
     for path in written:

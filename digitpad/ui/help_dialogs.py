@@ -28,6 +28,7 @@ SHORTCUTS = [
     ("Forget the last sample taught", "Ctrl+Backspace"),
     ("Number mode (write a whole number)", "N"),
     ("Show why (colour the 28×28 preview)", "W"),
+    ("Inside the network (every layer's output)", "I"),
     ("Retrain", "Ctrl+T"),
     ("Evaluate the model", "Ctrl+E"),
     ("Quit", "Ctrl+Q"),

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self._dialogs: dict[str, QWidget] = {}
         self._asking = False  # the "Stop the training and quit?" question is up
         self._closed = False
+        self.inside = None  # View > Inside the network, made when first shown
 
         self.canvas = DrawingCanvas()
         self.panel = ReadingPanel()
@@ -99,6 +100,8 @@ class MainWindow(QMainWindow):
         self.session.refresh()
         self.predict_drawing()
         QTimer.singleShot(0, self._load_initial_model)
+        if self.commands.inside.isChecked():
+            QTimer.singleShot(0, lambda: self.toggle_inside(True))
 
     # --- model session --------------------------------------------------------------------
     @property
@@ -201,6 +204,15 @@ class MainWindow(QMainWindow):
     def toggle_why(self, shown: bool) -> None:
         settings.put("view/showWhy", shown)
         self.predict_drawing()
+
+    def toggle_inside(self, shown: bool) -> None:
+        """View > Inside the network (ui.inside_view)."""
+        from digitpad.ui.inside_view import InsideView
+
+        if self.inside is None:
+            self.inside = InsideView(self.session, self.previewImage.pixels, self.predicted,
+                                     self.commands.inside, self)
+        self.inside.set_shown(shown)
 
     # --- pictures ---------------------------------------------------------------------------
     def choose_image(self) -> None:

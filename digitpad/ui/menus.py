@@ -88,6 +88,10 @@ def build(window: QMainWindow) -> SimpleNamespace:
                       "Write a whole number on a wide strip and read every digit")
     a.number.setCheckable(True)
     a.number.setChecked(bool(settings.get("view/numberMode")))
+    a.inside = action("&Inside the network", window.toggle_inside, "I",
+                      "Every layer's output for the drawing: feature maps, units, the output")
+    a.inside.setCheckable(True)
+    a.inside.setChecked(bool(settings.get("view/insideNetwork")))
 
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
@@ -107,6 +111,7 @@ def build(window: QMainWindow) -> SimpleNamespace:
         act.setStatusTip(history_tip)
     view = bar.addMenu("&View")
     view.addActions([a.number, a.why])
+    view.addAction(a.inside)
     view.addSeparator()
     view.addAction(a.compare)
     a.model_menu = bar.addMenu("&Model")

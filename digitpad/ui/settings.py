@@ -21,6 +21,8 @@ DEFAULTS: dict[str, object] = {
     "canvas/penWidth": DEFAULT_WIDTH,
     "view/showWhy": False,
     "view/numberMode": False,
+    "view/insideNetwork": False,  # View > Inside the network
+    "view/insideFilters": False,  # ...with the first convolution's filters
     "compare/models": "",       # View > Compare models: the model files, one a line
     "train/backend": TRAIN.backend,
     "train/arch": TRAIN.arch,
