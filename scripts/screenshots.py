@@ -2,8 +2,8 @@
 
 Draws a digit with real mouse events, then captures the window at its default and a small size,
 the retraining panel mid-training, the evaluation view, number mode with "Show why" on a number
-written in real pen strokes, "Show why" on one digit, and the samples window after teaching. Uses
-a throw-away settings folder.
+written in real pen strokes, "Show why" on one digit, the samples window after teaching, and the
+training runs of one network in PyTorch and in Keras. Uses a throw-away settings folder.
 """
 
 from __future__ import annotations
@@ -91,6 +91,7 @@ def main() -> None:
     dialog.close()
     numbers_and_samples(app, window)
     network_views(app, window)
+    training_runs(app, window)
     window.close()
     print("wrote", ", ".join(p.name for p in sorted(OUT.glob("*.png"))))
 
@@ -162,6 +163,32 @@ def network_views(app: QApplication, window) -> None:
     app.processEvents()
     summary.grab().save(str(OUT / "model-summary.png"))
     summary.close()
+
+def training_runs(app: QApplication, window) -> None:
+    """The same network trained from the panel in PyTorch and in Keras (short runs on 3,000
+    images), then both ticked in Model > Training runs."""
+    panel = window.open_training()
+    form = panel.form
+    panel.limit = (3000, 1000)
+    kept = []
+    for backend in ("torch", "keras"):
+        form.backend.setCurrentIndex(form.backend.findData(backend))
+        form.arch.setCurrentIndex(form.arch.findData("mlp-dropout"))
+        form.epochs.setValue(8)
+        wait(app, form.device.isEnabled)
+        panel.start()
+        wait(app, lambda: not panel.is_running(), 600)
+        kept.append(panel.last_model_path)
+    panel.close()
+    view = window.open_runs()
+    for run in view.found:
+        view.tick(run.id, run.model in kept)
+    view.table.setCurrentCell(-1, -1)
+    view.resize(1000, 760)
+    app.processEvents()
+    view.grab().save(str(OUT / "runs.png"))
+    view.close()
+
 
 if __name__ == "__main__":
     main()

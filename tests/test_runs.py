@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from digitpad import network, paths, runs, train_job
 from digitpad.cli import main
+from digitpad.ui.runs_view import legend_names
 from tests.test_trainers import Recorder
 from tests.test_training_ui import TRAIN_MS, small_panel
 from tests.test_window import open_window
@@ -160,11 +161,11 @@ def test_the_runs_view_lists_overlays_exports_and_deletes_runs(qtbot, mnist, tmp
     newest, older = view.found
     assert (newest.backend, older.backend) == ("keras", "torch")
     assert view.ticked() == [newest]  # the newest run is drawn to begin with
-    assert lines(view.acc_chart) == {f"{newest.title}": 3, f"{newest.title} validation": 3}
+    assert lines(view.acc_chart) == {"Keras MLP": 3, "Keras MLP validation": 3}
 
     view.tick(older.id)  # now both, on one chart
-    assert lines(view.acc_chart) == {newest.title: 3, f"{newest.title} validation": 3,
-                                     older.title: 2, f"{older.title} validation": 2}
+    assert lines(view.acc_chart) == {"Keras MLP": 3, "Keras MLP validation": 3,
+                                     "PyTorch MLP": 2, "PyTorch MLP validation": 2}
     assert len(view.loss_chart.series) == 4
     first = view.acc_chart.series[0]
     assert [first.at(i).y() for i in range(3)] == pytest.approx(
@@ -182,7 +183,7 @@ def test_the_runs_view_lists_overlays_exports_and_deletes_runs(qtbot, mnist, tmp
     assert Image.open(picture).size == (view.charts.width(), view.charts.height())
 
     view.tick(newest.id, False)
-    assert set(lines(view.acc_chart)) == {older.title, f"{older.title} validation"}
+    assert set(lines(view.acc_chart)) == {"PyTorch MLP", "PyTorch MLP validation"}
     view.table.selectRow(0)  # the PyTorch run (sorted by epochs)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     view.delete_selected()
@@ -195,3 +196,13 @@ def test_the_runs_view_lists_overlays_exports_and_deletes_runs(qtbot, mnist, tmp
     qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=TRAIN_MS)
     assert view.found[0].status == runs.FINISHED and view.found[0].model == \
         panel.last_model_path
+
+
+def test_legend_names_are_short_and_tell_runs_apart():
+    def run(backend, arch, started):
+        return runs.Run(started=started, status=runs.FINISHED, backend=backend, arch=arch)
+
+    shown = [run("keras", "cnn", "2025-03-01T10:15:00"), run("torch", "cnn", "2025-03-01T10:20:00"),
+             run("torch", "cnn", "2025-03-01T11:00:00"), run("torch", "cnn", "2025-03-01T11:00:30")]
+    assert legend_names(shown) == ["Keras CNN", "PyTorch CNN 10:20", "PyTorch CNN 11:00 #1",
+                                   "PyTorch CNN 11:00 #2"]

@@ -74,6 +74,16 @@ def details(run: runs.Run) -> str:
     return "\n".join(lines)
 
 
+def legend_names(shown: list[runs.Run]) -> list[str]:
+    """Short names for a chart's legend: backend and network ("Keras CNN"), with the start
+    time where two runs share that, and a number where they share both."""
+    names = [f"{label(r.backend)} {r.network_name}" for r in shown]
+    names = [f"{n} {r.started[11:16]}" if names.count(n) > 1 else n
+             for n, r in zip(names, shown, strict=True)]
+    return [f"{n} #{names[:i].count(n) + 1}" if names.count(n) > 1 else n
+            for i, n in enumerate(names)]
+
+
 class RunsView(QDialog):
     def __init__(self, ended: SignalInstance | None = None, parent: QWidget | None = None) -> None:
         """`ended` (the training controller's) lists a run as soon as it is kept."""
@@ -134,7 +144,7 @@ class RunsView(QDialog):
         split.addWidget(top)
         split.addWidget(self.charts)
         split.setStretchFactor(1, 1)
-        split.setSizes([240, 480])
+        split.setSizes([200, 520])
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addLayout(buttons)
@@ -231,12 +241,8 @@ class RunsView(QDialog):
             chart.remove_lines()
             chart.reset(max([len(r.epochs) for r in shown], default=1))
         lowest = 1.0
-        names: dict[str, int] = {}
-        for n, run in enumerate(shown):
+        for n, (run, name) in enumerate(zip(shown, legend_names(shown), strict=True)):
             colour = QColor(COLOURS[n % len(COLOURS)])
-            name = run.title
-            names[name] = names.get(name, 0) + 1
-            name += f" #{names[name]}" if names[name] > 1 else ""
             for chart, key in ((self.loss_chart, "loss"), (self.acc_chart, "accuracy")):
                 for measure, dashed in ((key, False), (f"val_{key}", True)):
                     points = [(e, m[measure]) for e, m in enumerate(run.epochs, 1)
