@@ -20,7 +20,7 @@ from digitpad.ui.model_choices import entry_label
 from digitpad.ui.probabilities import ProbabilityBars
 from digitpad.ui.reading_panel import ERROR_STYLE, QUIET_STYLE, ElidedLabel
 
-WIDTH = 220
+WIDTH = 240
 CALM = "#compareColumn { border: 1px solid palette(mid); border-radius: 6px; }"
 ODD_ONE = "#d9480f"  # a column whose digit differs from the others'
 STANDS_OUT = (f"#compareColumn {{ border: 2px solid {ODD_ONE}; border-radius: 6px; "
@@ -29,9 +29,10 @@ STANDS_OUT = (f"#compareColumn {{ border: 2px solid {ODD_ONE}; border-radius: 6p
 
 class CompareColumn(QFrame):
     def __init__(self, session: ModelSession, device: Callable[[], str],
-                 loaded: Callable[[], None], remove: Callable[[CompareColumn], None]) -> None:
+                 changed: Callable[[], None], remove: Callable[[CompareColumn], None]) -> None:
+        """`changed` is called when another model is chosen, and when it is ready or failed."""
         super().__init__(objectName="compareColumn")
-        self.session, self.device, self.loaded = session, device, loaded
+        self.session, self.device, self.changed = session, device, changed
         self.path: Path | None = None
         self.predictor: Predictor | None = None
         self.error = ""  # why the model could not be loaded (or read), in plain words
@@ -98,6 +99,7 @@ class CompareColumn(QFrame):
         request = self._request
         card = self.session.card(self.path)
         self._say(f"Loading {card.title if card else self.path.name}…")
+        self.changed()
         self.session.fetch(self.path, self.device(), lambda p: self._ready(request, p),
                            lambda message: self._failed(request, message))
 
@@ -111,22 +113,24 @@ class CompareColumn(QFrame):
             return  # another model was chosen meanwhile
         self.predictor = predictor
         self._say("")
-        self.loaded()
+        self.changed()
 
     def _failed(self, request: int, message: str) -> None:
         if request != self._request:
             return
         self.error = message
-        self._say(f"Could not load: {message}", error=True)
-        self.show(None, "No model")
-        self.loaded()
+        reason = message.removeprefix(f"{self.path}: ")  # the line is short: the reason first
+        self._say(f"Could not load: {reason}", error=True)
+        self.status.setToolTip(message)  # the whole of it, naming the file
+        self.show_answer(None, "No model")
+        self.changed()
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setStyleSheet(ERROR_STYLE if error else QUIET_STYLE)
         self.status.setText(text)
 
     # --- the reading ------------------------------------------------------------------------
-    def show(self, answer: Answer | None, hint: str = "") -> None:
+    def show_answer(self, answer: Answer | None, hint: str = "") -> None:
         """Show an answer, or no digit with a hint ("Draw a digit", "Loading…")."""
         self.answer = answer if answer is not None and answer.digit is not None else None
         if self.answer is None:
@@ -144,7 +148,7 @@ class CompareColumn(QFrame):
 
     def read_failed(self, err: Exception) -> None:
         self._say(f"Could not read the drawing: {err}", error=True)
-        self.show(None, "No reading")
+        self.show_answer(None, "No reading")
 
     def set_disagrees(self, disagrees: bool) -> None:
         """Make the column stand out when its digit differs from the others'."""

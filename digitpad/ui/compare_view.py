@@ -78,13 +78,14 @@ class CompareView(QDialog):
         return next((p for p in listed if p not in used), listed[0])
 
     def add_column(self, path: Path) -> CompareColumn:
-        column = CompareColumn(self.session, lambda: settings.get("model/device"), self.read,
-                               self.remove_column)
+        column = CompareColumn(self.session, lambda: settings.get("model/device"),
+                               self._changed, self.remove_column)
         self.columns.append(column)
         self.row.addWidget(column)
+        column.show()  # now, not at the next turn of the event loop: `_fit` counts it
         column.fill(self.session.entries)
         column.choose(path)
-        self._changed()
+        self._fit()
         return column
 
     def remove_column(self, column: CompareColumn) -> None:
@@ -92,15 +93,23 @@ class CompareView(QDialog):
             return
         self.columns.remove(column)
         column.release()
+        self.row.removeWidget(column)
+        column.hide()
         column.deleteLater()
         self._changed()
+        self._fit()
+
+    def _fit(self) -> None:
+        """As wide as the columns need (wider or narrower by one column)."""
+        self.layout().activate()
+        self.adjustSize()
 
     def _changed(self) -> None:
+        """A column was added or removed, or its model chosen, ready or failed."""
         self.add.setEnabled(len(self.columns) < comparison.MOST)
         for column in self.columns:
             column.remove.setEnabled(len(self.columns) > comparison.FEWEST)
         settings.put("compare/models", SEPARATOR.join(str(c.path) for c in self.columns))
-        self.adjustSize()
         self.read()
 
     def _on_session(self, event: str) -> None:
@@ -119,15 +128,15 @@ class CompareView(QDialog):
         for column in self.columns:
             if column.predictor is None:
                 if not column.error:
-                    column.show(None, "Loading model…" if image is not None else hint)
+                    column.show_answer(None, "Loading model…" if image is not None else hint)
                 continue
             if image is None:
-                column.show(None, hint)
+                column.show_answer(None, hint)
             elif shared is not None and shared[0] is column.predictor:
-                column.show(shared[1])  # the window read it with this very model just now
+                column.show_answer(shared[1])  # the window read it with this very model just now
             else:
                 try:
-                    column.show(comparison.read(column.predictor, image))
+                    column.show_answer(comparison.read(column.predictor, image))
                 except Exception as err:  # e.g. a GPU that went away: that column says so
                     column.read_failed(err)
         self._judge()
