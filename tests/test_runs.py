@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from digitpad import network, paths, runs, train_job
 from digitpad.cli import main
-from digitpad.ui.runs_view import legend_names
+from digitpad.ui.runs_view import RunsView, legend_names
 from tests.test_trainers import Recorder
 from tests.test_training_ui import TRAIN_MS, small_panel
 from tests.test_window import open_window
@@ -206,3 +206,23 @@ def test_legend_names_are_short_and_tell_runs_apart():
              run("torch", "cnn", "2025-03-01T11:00:00"), run("torch", "cnn", "2025-03-01T11:00:30")]
     assert legend_names(shown) == ["Keras CNN", "PyTorch CNN 10:20", "PyTorch CNN 11:00 #1",
                                    "PyTorch CNN 11:00 #2"]
+
+
+def test_a_diverged_run_is_drawn_without_hanging_the_chart(qtbot):
+    """A loss of 1e15 (lr=10 with plain SGD gets there) once asked a shown chart for billions of
+    ticks of 0.5: the window hung. The training panel's live chart is the same widget."""
+    huge = {"loss": 8.8e15, "accuracy": 0.1, "val_loss": 14.5, "val_accuracy": 0.1}
+    runs.save(runs.Run(started="2025-03-01T10:15:00+00:00", status=runs.FAILED,
+                       backend="torch", arch="mlp", epochs=[huge], reason="the loss became inf"))
+    view = RunsView()
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.reload()
+    assert lines(view.loss_chart) == {"PyTorch MLP": 1, "PyTorch MLP validation": 1}
+    axis = view.loss_chart.y_axis
+    assert axis.max() >= 8.8e15 and axis.tickInterval() >= axis.max() / 10
+    view.tick(view.found[0].id, False)  # and back to a small range
+    assert axis.max() == 1.0 and axis.tickInterval() <= 0.5
+    QApplication.sendPostedEvents()
+    view.grab().save("/tmp/runs-diverged.png")

@@ -72,10 +72,11 @@ def list_runs(args: argparse.Namespace) -> int:
     if not chosen:
         print(f"no training runs kept yet (they go in {paths.runs_dir()})")
         return 0
-    print(f"{'run':<34} {'backend':<8} {'network':<14} {'status':<9} {'epochs':>6} "
+    print(f"{'run':<34} {'backend':<8} {'network':<20} {'status':<9} {'epochs':>6} "
           f"{'test acc.':>9} {'seconds':>8}")
     for r in chosen:
         accuracy = f"{r.test_accuracy:.2%}" if r.test_accuracy is not None else "-"
-        print(f"{r.id:<34} {label(r.backend):<8} {r.network_name[:14]:<14} {r.status:<9} "
+        name = r.network_name if len(r.network_name) <= 20 else r.network_name[:19] + "…"
+        print(f"{r.id:<34} {label(r.backend):<8} {name:<20} {r.status:<9} "
               f"{len(r.epochs):>6} {accuracy:>9} {r.seconds:>8.1f}")
     return 0

@@ -80,11 +80,7 @@ class TrainingChart(QChartView):
 
     def fit_y(self, low: float, high: float) -> None:
         """Show exactly [low, high] on round ticks (the runs view zooms in on accuracy)."""
-        step = nice_step(high - low, 4)
-        self.y_axis.setRange(low, high)
-        self.y_axis.setTickAnchor(low)
-        self.y_axis.setTickInterval(step)
-        self.y_axis.setLabelFormat(f"%.{max(0, -math.floor(math.log10(step)))}f")
+        self._set_y(low, high, nice_step(high - low, 4))
 
     def reset(self, epochs: int) -> None:
         for line in self.series:
@@ -92,12 +88,9 @@ class TrainingChart(QChartView):
         self.x_axis.setRange(0, max(1, epochs))
         self.x_axis.setTickInterval(max(1, round(nice_step(epochs, 6))))
         self._top = 0.0
-        self.y_axis.setTickAnchor(0)
         if self._fixed_y:
             low, high = self._fixed_y
-            self.y_axis.setRange(low, high)
-            self.y_axis.setTickInterval(nice_step(high - low))
-            self.y_axis.setLabelFormat("%.1f")
+            self._set_y(low, high, nice_step(high - low))
         else:
             self._fit_y(1.0)
 
@@ -109,7 +102,16 @@ class TrainingChart(QChartView):
     def _fit_y(self, value: float) -> None:
         step = nice_step(value, 4)
         self._top = math.ceil(value / step) * step
-        self.y_axis.setRange(0, self._top)
-        self.y_axis.setTickInterval(step)
+        self._set_y(0.0, self._top, step)
+
+    def _set_y(self, low: float, high: float, step: float) -> None:
+        """The y range and its ticks. The interval is first made as wide as both the old and
+        the new range: a diverging loss (1e15) on ticks of 0.2, or back, would otherwise ask
+        a shown chart for billions of ticks and hang the window."""
+        axis = self.y_axis
+        axis.setTickInterval(max(axis.max() - axis.min(), high - low, step))
+        axis.setRange(low, high)
+        axis.setTickAnchor(low)
+        axis.setTickInterval(step)
         decimals = max(0, -math.floor(math.log10(step)))
-        self.y_axis.setLabelFormat(f"%.{decimals}f")
+        axis.setLabelFormat("%.3g" if step >= 1e4 else f"%.{decimals}f")

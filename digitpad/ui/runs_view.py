@@ -59,8 +59,9 @@ def status_text(run: runs.Run) -> str:
 def details(run: runs.Run) -> str:
     """The run in a few lines: its settings, where it ran, what came of it."""
     c = run.config
-    lines = [f"{run.id}: {label(run.backend)} {run.network_name}, "
-             f"{c.get('layers', '')}",
+    layers = c.get("layers", "")
+    lines = [f"{run.id}: {label(run.backend)} {run.network_name}"
+             + (f" ({layers})" if layers and layers != run.network_name else ""),
              f"{c.get('epochs')} epochs, batch {c.get('batch_size')}, {c.get('optimizer')} "
              f"lr {c.get('lr')}, augment {'on' if c.get('augment') else 'off'}, seed "
              f"{c.get('seed')}; on {run.device_label or run.device}",
