@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import (  # noqa: E402
+    compare_view,
     exports,
     latency,
     personalisation,
@@ -127,6 +128,10 @@ def main() -> None:
     text, stutter_missed = stutter.table(stutter.run(20.0))
     lines.append("\n" + text)
     missed += stutter_missed
+
+    text, compare_missed = compare_view.run(100)
+    lines.append("\n" + text)
+    missed += compare_missed
 
     lines.append("\n## Training speed (10,000 bundled training images, full test set)\n")
     lines.append("| run | seconds | test accuracy | speed-up (or x the seed loop) |\n"
