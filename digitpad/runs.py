@@ -46,16 +46,16 @@ class Run:
     backend: str
     arch: str
     network: list = field(default_factory=list)  # the layers (digitpad.network.to_json)
-    config: dict = field(default_factory=dict)   # TrainConfig.as_dict()
-    device: str = ""          # the backend's id of the device it trained on ("cuda:0")
-    device_label: str = ""    # what that device is ("CUDA 0: NVIDIA H200")
+    config: dict = field(default_factory=dict)  # TrainConfig.as_dict()
+    device: str = ""  # the backend's id of the device it trained on ("cuda:0")
+    device_label: str = ""  # what that device is ("CUDA 0: NVIDIA H200")
     dataset: str = ""
-    images: int = 0           # training images given (the validation share included)
+    images: int = 0  # training images given (the validation share included)
     epochs: list = field(default_factory=list)  # per epoch: METRICS (and any others measured)
     test_accuracy: float | None = None  # measured when the run finished
     seconds: float = 0.0
-    model: str = ""           # the saved model file, when there is one
-    reason: str = ""          # why it failed or stopped
+    model: str = ""  # the saved model file, when there is one
+    reason: str = ""  # why it failed or stopped
     version: int = VERSION
     path: Path | None = field(default=None, compare=False)  # where it is kept (not stored)
 
@@ -104,11 +104,22 @@ def _seconds(value: Any) -> str | None:
 
 
 SCHEMA = {
-    "started": card.text, "status": _status, "backend": card.text, "arch": card.text,
-    "network": card.layer_list, "config": card.mapping, "device": card.text,
-    "device_label": card.text, "dataset": card.text, "images": card.count, "epochs": _epochs,
-    "test_accuracy": card.maybe_share, "seconds": _seconds, "model": card.text,
-    "reason": card.text, "version": card.format_version(VERSION),
+    "started": card.text,
+    "status": _status,
+    "backend": card.text,
+    "arch": card.text,
+    "network": card.layer_list,
+    "config": card.mapping,
+    "device": card.text,
+    "device_label": card.text,
+    "dataset": card.text,
+    "images": card.count,
+    "epochs": _epochs,
+    "test_accuracy": card.maybe_share,
+    "seconds": _seconds,
+    "model": card.text,
+    "reason": card.text,
+    "version": card.format_version(VERSION),
 }
 REQUIRED = ("started", "status", "backend", "arch", "epochs")
 
@@ -137,8 +148,9 @@ def load(path: Path) -> Run:
     return run
 
 
-def list_runs(skipped: list[tuple[Path, str]] | None = None,
-              folder: Path | None = None) -> list[Run]:
+def list_runs(
+    skipped: list[tuple[Path, str]] | None = None, folder: Path | None = None
+) -> list[Run]:
     """Every kept run, newest first. A file that is not a valid run is left out, and `skipped`
     (if given) gets its path and why, so one damaged file cannot hide the others."""
     folder = Path(folder) if folder else paths.runs_dir()
@@ -194,8 +206,15 @@ def delete(run: Run) -> None:
 def columns(runs: list[Run]) -> list[str]:
     """The CSV's columns: what names the run, then every metric any of the runs measured."""
     measured = {k for run in runs for epoch in run.epochs for k in epoch}
-    return ["run", "backend", "network", "status", "epoch",
-            *[k for k in METRICS if k in measured], *sorted(measured - set(METRICS))]
+    return [
+        "run",
+        "backend",
+        "network",
+        "status",
+        "epoch",
+        *[k for k in METRICS if k in measured],
+        *sorted(measured - set(METRICS)),
+    ]
 
 
 def csv_text(runs: list[Run]) -> str:
@@ -205,8 +224,12 @@ def csv_text(runs: list[Run]) -> str:
     writer = csv.DictWriter(out, names, restval="", lineterminator="\n")
     writer.writeheader()
     for run in runs:
-        named = {"run": run.id, "backend": run.backend, "network": run.network_name,
-                 "status": run.status}
+        named = {
+            "run": run.id,
+            "backend": run.backend,
+            "network": run.network_name,
+            "status": run.status,
+        }
         for n, metrics in enumerate(run.epochs, 1):
             writer.writerow(named | {"epoch": n} | {k: f"{v:.6g}" for k, v in metrics.items()})
     return out.getvalue()
@@ -222,14 +245,27 @@ class Recording:
     """The run being trained: passes every callback on to `inner` and keeps each epoch's
     metrics and time, so that `end` can keep the run however it ended."""
 
-    def __init__(self, inner: TrainingCallbacks, config: TrainConfig, dataset: str,
-                 images: int, device: tuple[str, str]) -> None:
+    def __init__(
+        self,
+        inner: TrainingCallbacks,
+        config: TrainConfig,
+        dataset: str,
+        images: int,
+        device: tuple[str, str],
+    ) -> None:
         self.inner = inner
         self.run = Run(
-            started=datetime.now().astimezone().isoformat(timespec="seconds"), status=FINISHED,
-            backend=config.backend, arch=config.arch, network=network.to_json(config.network),
-            config=config.as_dict(), device=device[0], device_label=device[1],
-            dataset=dataset, images=images)
+            started=datetime.now().astimezone().isoformat(timespec="seconds"),
+            status=FINISHED,
+            backend=config.backend,
+            arch=config.arch,
+            network=network.to_json(config.network),
+            config=config.as_dict(),
+            device=device[0],
+            device_label=device[1],
+            dataset=dataset,
+            images=images,
+        )
         self._started = self._last = time.perf_counter()
 
     def on_batch(self, epoch: int, step: int, steps: int, loss: float) -> None:
@@ -247,15 +283,20 @@ class Recording:
             self._last = time.perf_counter()  # the first epoch's time leaves out the set-up
         return self.inner.should_stop()
 
-    def end(self, status: str, test_accuracy: float | None = None, model: Path | None = None,
-            reason: str = "", seconds: float | None = None) -> Path | None:
+    def end(
+        self,
+        status: str,
+        test_accuracy: float | None = None,
+        model: Path | None = None,
+        reason: str = "",
+        seconds: float | None = None,
+    ) -> Path | None:
         """Keep the run; returns its file. A runs folder that cannot be written costs the
         record (logged), never the training or the model."""
         run = self.run
         run.status, run.reason, run.model = status, reason, str(model) if model else ""
         run.test_accuracy = None if test_accuracy is None else round(float(test_accuracy), 6)
-        run.seconds = round(time.perf_counter() - self._started if seconds is None
-                            else seconds, 2)
+        run.seconds = round(time.perf_counter() - self._started if seconds is None else seconds, 2)
         try:
             return save(run)
         except OSError as err:

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from digitpad import network, paths, runs, train_job
 from digitpad.cli import main
-from digitpad.ui.runs_view import RunsView, legend_names
+from digitpad.ui.runs_chart import legend_names
+from digitpad.ui.runs_view import RunsView
 from tests.test_trainers import Recorder
 from tests.test_training_ui import TRAIN_MS, small_panel
 from tests.test_window import open_window
@@ -49,8 +50,7 @@ def test_a_finished_training_keeps_its_run_with_every_epoch(mnist, backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_cancelled_training_keeps_its_run_with_the_epochs_reached(mnist, backend,
-                                                                    private_home):
+def test_a_cancelled_training_keeps_its_run_with_the_epochs_reached(mnist, backend, private_home):
     class StopInEpochTwo(Recorder):
         def should_stop(self):
             return len(self.epochs) == 1 and len(self.batches) > 12
@@ -75,8 +75,13 @@ def test_a_failed_training_keeps_its_run_and_the_reason(mnist):
 def write_damaged_runs(folder: Path) -> set[str]:
     """Run files a person or a program could leave: each must be skipped, none may crash."""
     folder.mkdir(parents=True, exist_ok=True)
-    good = {"started": "2025-01-01T10:00:00+00:00", "status": "finished", "backend": "torch",
-            "arch": "mlp", "epochs": [{"loss": 0.5, "accuracy": 0.9}]}
+    good = {
+        "started": "2025-01-01T10:00:00+00:00",
+        "status": "finished",
+        "backend": "torch",
+        "arch": "mlp",
+        "epochs": [{"loss": 0.5, "accuracy": 0.9}],
+    }
     bad = {
         "not-json.json": "{not json",
         "a-list.json": "[1, 2]",
@@ -134,10 +139,8 @@ def test_the_cli_lists_runs_as_json_and_writes_their_epochs_as_csv(mnist, tmp_pa
     code, out, _ = cli(["runs", "--csv", table, *ids], capsys)
     rows = list(csv.DictReader(table.open()))
     assert code == 0 and "wrote 3 epochs of 2 runs" in out
-    assert [(r["run"], r["epoch"]) for r in rows] == [(ids[0], "1"), (ids[1], "1"),
-                                                      (ids[1], "2")]
-    assert float(rows[2]["loss"]) == pytest.approx(listed["runs"][1]["epochs"][1]["loss"],
-                                                   rel=1e-5)
+    assert [(r["run"], r["epoch"]) for r in rows] == [(ids[0], "1"), (ids[1], "1"), (ids[1], "2")]
+    assert float(rows[2]["loss"]) == pytest.approx(listed["runs"][1]["epochs"][1]["loss"], rel=1e-5)
     code, _, err = cli(["runs", "--csv", table, "no-such-run"], capsys)
     assert code == 2 and "no run 'no-such-run'" in err
 
@@ -147,8 +150,7 @@ def lines(chart) -> dict[str, int]:
     return {line.name(): line.count() for line in chart.series}
 
 
-def test_the_runs_view_lists_overlays_exports_and_deletes_runs(qtbot, mnist, tmp_path,
-                                                              monkeypatch):
+def test_the_runs_view_lists_overlays_exports_and_deletes_runs(qtbot, mnist, tmp_path, monkeypatch):
     train(mnist, "torch", epochs=2)
     train(mnist, "keras", epochs=3)
     (paths.runs_dir() / "broken.json").write_text("{")
@@ -161,15 +163,20 @@ def test_the_runs_view_lists_overlays_exports_and_deletes_runs(qtbot, mnist, tmp
     newest, older = view.found
     assert (newest.backend, older.backend) == ("keras", "torch")
     assert view.ticked() == [newest]  # the newest run is drawn to begin with
-    assert lines(view.acc_chart) == {"Keras MLP": 3, "Keras MLP validation": 3}
+    assert lines(view.charts.accuracy) == {"Keras MLP": 3, "Keras MLP validation": 3}
 
     view.tick(older.id)  # now both, on one chart
-    assert lines(view.acc_chart) == {"Keras MLP": 3, "Keras MLP validation": 3,
-                                     "PyTorch MLP": 2, "PyTorch MLP validation": 2}
-    assert len(view.loss_chart.series) == 4
-    first = view.acc_chart.series[0]
+    assert lines(view.charts.accuracy) == {
+        "Keras MLP": 3,
+        "Keras MLP validation": 3,
+        "PyTorch MLP": 2,
+        "PyTorch MLP validation": 2,
+    }
+    assert len(view.charts.loss.series) == 4
+    first = view.charts.accuracy.series[0]
     assert [first.at(i).y() for i in range(3)] == pytest.approx(
-        [e["accuracy"] for e in newest.epochs])
+        [e["accuracy"] for e in newest.epochs]
+    )
     view.table.sortItems(4)  # by epochs, fewest first
     assert view.table.item(0, 1).text() == "PyTorch"
     QApplication.sendPostedEvents()  # the charts' legends lay out in posted events
@@ -178,49 +185,69 @@ def test_the_runs_view_lists_overlays_exports_and_deletes_runs(qtbot, mnist, tmp
     table = view.export_csv(tmp_path / "two.csv")
     rows = list(csv.DictReader(table.open()))
     assert [(r["backend"], r["epoch"]) for r in rows] == [
-        ("keras", "1"), ("keras", "2"), ("keras", "3"), ("torch", "1"), ("torch", "2")]
+        ("keras", "1"),
+        ("keras", "2"),
+        ("keras", "3"),
+        ("torch", "1"),
+        ("torch", "2"),
+    ]
     picture = view.export_png(tmp_path / "two.png")
     assert Image.open(picture).size == (view.charts.width(), view.charts.height())
 
     view.tick(newest.id, False)
-    assert set(lines(view.acc_chart)) == {"PyTorch MLP", "PyTorch MLP validation"}
+    assert set(lines(view.charts.accuracy)) == {"PyTorch MLP", "PyTorch MLP validation"}
     view.table.selectRow(0)  # the PyTorch run (sorted by epochs)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     view.delete_selected()
     assert [r.id for r in runs.list_runs()] == [newest.id] and view.table.rowCount() == 1
-    assert view.ticked() == [] and view.acc_chart.series == []
+    assert view.ticked() == [] and view.charts.accuracy.series == []
     assert Path(older.model).is_file()  # its model stays
 
     panel = small_panel(qtbot, window, "torch")  # a run of the window's own training
     panel.start()
     qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=TRAIN_MS)
-    assert view.found[0].status == runs.FINISHED and view.found[0].model == \
-        panel.last_model_path
+    assert view.found[0].status == runs.FINISHED and view.found[0].model == panel.last_model_path
 
 
 def test_legend_names_are_short_and_tell_runs_apart():
     def run(backend, arch, started):
         return runs.Run(started=started, status=runs.FINISHED, backend=backend, arch=arch)
 
-    shown = [run("keras", "cnn", "2025-03-01T10:15:00"), run("torch", "cnn", "2025-03-01T10:20:00"),
-             run("torch", "cnn", "2025-03-01T11:00:00"), run("torch", "cnn", "2025-03-01T11:00:30")]
-    assert legend_names(shown) == ["Keras CNN", "PyTorch CNN 10:20", "PyTorch CNN 11:00 #1",
-                                   "PyTorch CNN 11:00 #2"]
+    shown = [
+        run("keras", "cnn", "2025-03-01T10:15:00"),
+        run("torch", "cnn", "2025-03-01T10:20:00"),
+        run("torch", "cnn", "2025-03-01T11:00:00"),
+        run("torch", "cnn", "2025-03-01T11:00:30"),
+    ]
+    assert legend_names(shown) == [
+        "Keras CNN",
+        "PyTorch CNN 10:20",
+        "PyTorch CNN 11:00 #1",
+        "PyTorch CNN 11:00 #2",
+    ]
 
 
 def test_a_diverged_run_is_drawn_without_hanging_the_chart(qtbot):
     """A loss of 1e15 (lr=10 with plain SGD gets there) once asked a shown chart for billions of
     ticks of 0.5: the window hung. The training panel's live chart is the same widget."""
     huge = {"loss": 8.8e15, "accuracy": 0.1, "val_loss": 14.5, "val_accuracy": 0.1}
-    runs.save(runs.Run(started="2025-03-01T10:15:00+00:00", status=runs.FAILED,
-                       backend="torch", arch="mlp", epochs=[huge], reason="the loss became inf"))
+    runs.save(
+        runs.Run(
+            started="2025-03-01T10:15:00+00:00",
+            status=runs.FAILED,
+            backend="torch",
+            arch="mlp",
+            epochs=[huge],
+            reason="the loss became inf",
+        )
+    )
     view = RunsView()
     qtbot.addWidget(view)
     view.show()
     qtbot.waitExposed(view)
     view.reload()
-    assert lines(view.loss_chart) == {"PyTorch MLP": 1, "PyTorch MLP validation": 1}
-    axis = view.loss_chart.y_axis
+    assert lines(view.charts.loss) == {"PyTorch MLP": 1, "PyTorch MLP validation": 1}
+    axis = view.charts.loss.y_axis
     assert axis.max() >= 8.8e15 and axis.tickInterval() >= axis.max() / 10
     view.tick(view.found[0].id, False)  # and back to a small range
     assert axis.max() == 1.0 and axis.tickInterval() <= 0.5

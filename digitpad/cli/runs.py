@@ -36,8 +36,9 @@ def add_commands(sub) -> None:
         metavar="FILE",
         help="write the runs' epochs to FILE, one row per epoch of each run",
     )
-    add_json_arg(p, "every run, with its settings and epochs, and the skipped files, as one "
-                    "JSON object")
+    add_json_arg(
+        p, "every run, with its settings and epochs, and the skipped files, as one JSON object"
+    )
     p.set_defaults(run=list_runs)
 
 
@@ -58,12 +59,14 @@ def list_runs(args: argparse.Namespace) -> int:
         except OSError as err:
             return fail(f"{args.csv}: cannot write it ({err.strerror or err})")
     if args.json:
-        print_json({
-            "folder": str(paths.runs_dir()),
-            "runs": [{"id": r.id, "path": str(r.path)} | r.to_json() for r in chosen],
-            "skipped": [{"path": str(p), "reason": why} for p, why in skipped],
-            "csv": str(args.csv) if args.csv else None,
-        })
+        print_json(
+            {
+                "folder": str(paths.runs_dir()),
+                "runs": [{"id": r.id, "path": str(r.path)} | r.to_json() for r in chosen],
+                "skipped": [{"path": str(p), "reason": why} for p, why in skipped],
+                "csv": str(args.csv) if args.csv else None,
+            }
+        )
         return 0
     if args.csv:
         rows = sum(len(r.epochs) for r in chosen)
@@ -72,11 +75,15 @@ def list_runs(args: argparse.Namespace) -> int:
     if not chosen:
         print(f"no training runs kept yet (they go in {paths.runs_dir()})")
         return 0
-    print(f"{'run':<34} {'backend':<8} {'network':<20} {'status':<9} {'epochs':>6} "
-          f"{'test acc.':>9} {'seconds':>8}")
+    print(
+        f"{'run':<34} {'backend':<8} {'network':<20} {'status':<9} {'epochs':>6} "
+        f"{'test acc.':>9} {'seconds':>8}"
+    )
     for r in chosen:
         accuracy = f"{r.test_accuracy:.2%}" if r.test_accuracy is not None else "-"
         name = r.network_name if len(r.network_name) <= 20 else r.network_name[:19] + "…"
-        print(f"{r.id:<34} {label(r.backend):<8} {name:<20} {r.status:<9} "
-              f"{len(r.epochs):>6} {accuracy:>9} {r.seconds:>8.1f}")
+        print(
+            f"{r.id:<34} {label(r.backend):<8} {name:<20} {r.status:<9} "
+            f"{len(r.epochs):>6} {accuracy:>9} {r.seconds:>8.1f}"
+        )
     return 0

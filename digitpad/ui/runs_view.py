@@ -1,15 +1,13 @@
-"""Model > Training runs: every kept run in a sortable table; the runs you tick drawn on one loss
-chart and one accuracy chart (training solid, validation dashed, one colour per run), so the
-same network in Keras and in PyTorch, or with and without dropout, can be compared. The ticked
-runs export as a PNG of the charts and as a CSV of their epochs; a run can be deleted."""
+"""Model > Training runs: every kept run in a sortable table; the runs you tick drawn together
+(ui/runs_chart.py), so the same network in Keras and in PyTorch, or with and without dropout,
+can be compared. The ticked runs export as a PNG of the chart and as a CSV of their epochs; a
+run can be deleted."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, SignalInstance
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -27,14 +25,11 @@ from PySide6.QtWidgets import (
 
 from digitpad import runs
 from digitpad.backends import label
-from digitpad.ui.charts import TrainingChart, nice_step
 from digitpad.ui.image_io import choose_save_path
+from digitpad.ui.runs_chart import RunsChart
 from digitpad.ui.training_progress import ERROR_STYLE, duration
 
 COLUMNS = ("Started", "Backend", "Network", "Status", "Epochs", "Test accuracy", "Time")
-# Tableau's ten colours: distinct, and readable on white.
-COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-           "#ff9da7", "#9c755f", "#bab0ac")
 ID = Qt.ItemDataRole.UserRole
 KEY = Qt.ItemDataRole.UserRole + 1
 
@@ -60,29 +55,21 @@ def details(run: runs.Run) -> str:
     """The run in a few lines: its settings, where it ran, what came of it."""
     c = run.config
     layers = c.get("layers", "")
-    lines = [f"{run.id}: {label(run.backend)} {run.network_name}"
-             + (f" ({layers})" if layers and layers != run.network_name else ""),
-             f"{c.get('epochs')} epochs, batch {c.get('batch_size')}, {c.get('optimizer')} "
-             f"lr {c.get('lr')}, augment {'on' if c.get('augment') else 'off'}, seed "
-             f"{c.get('seed')}; on {run.device_label or run.device}",
-             f"trained on {run.dataset}: {run.images:,} images, a share of "
-             f"{c.get('val_split')} held out for validation"]
+    lines = [
+        f"{run.id}: {label(run.backend)} {run.network_name}"
+        + (f" ({layers})" if layers and layers != run.network_name else ""),
+        f"{c.get('epochs')} epochs, batch {c.get('batch_size')}, {c.get('optimizer')} "
+        f"lr {c.get('lr')}, augment {'on' if c.get('augment') else 'off'}, seed "
+        f"{c.get('seed')}; on {run.device_label or run.device}",
+        f"trained on {run.dataset}: {run.images:,} images, a share of "
+        f"{c.get('val_split')} held out for validation",
+    ]
     if run.model:
         gone = "" if Path(run.model).exists() else " (deleted since)"
         lines.append(f"model: {run.model}{gone}")
     if run.reason:
         lines.append(f"{run.status}: {run.reason}")
     return "\n".join(lines)
-
-
-def legend_names(shown: list[runs.Run]) -> list[str]:
-    """Short names for a chart's legend: backend and network ("Keras CNN"), with the start
-    time where two runs share that, and a number where they share both."""
-    names = [f"{label(r.backend)} {r.network_name}" for r in shown]
-    names = [f"{n} {r.started[11:16]}" if names.count(n) > 1 else n
-             for n, r in zip(names, shown, strict=True)]
-    return [f"{n} #{names[:i].count(n) + 1}" if names.count(n) > 1 else n
-            for i, n in enumerate(names)]
 
 
 class RunsView(QDialog):
@@ -108,19 +95,7 @@ class RunsView(QDialog):
         self.table.itemSelectionChanged.connect(self._show_details)
         self.details = QLabel(objectName="runDetails", wordWrap=True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.loss_chart = TrainingChart("Loss per epoch", "loss", ())
-        self.acc_chart = TrainingChart("Accuracy per epoch", "accuracy", (), (0.0, 1.0))
-        self.charts = QWidget(objectName="runsCharts")
-        self.charts.setAutoFillBackground(True)  # a PNG of it has the window's background
-        pair = QHBoxLayout()
-        pair.addWidget(self.loss_chart)
-        pair.addWidget(self.acc_chart)
-        legend = QLabel("solid: training · dashed: validation (the share held out)",
-                        alignment=Qt.AlignmentFlag.AlignCenter)
-        box = QVBoxLayout(self.charts)
-        box.setContentsMargins(4, 4, 4, 4)
-        box.addLayout(pair, 1)
-        box.addWidget(legend)
+        self.charts = RunsChart()
 
         self.pngButton = QPushButton("Export chart as PNG…", objectName="exportRunsPng")
         self.pngButton.clicked.connect(lambda: self.export_png())
@@ -161,17 +136,22 @@ class RunsView(QDialog):
         if self._ticked is None:
             self._ticked = {self.found[0].id} if self.found else set()
         self._ticked &= {r.id for r in self.found}
-        text = (f"{len(self.found)} training run(s), newest first; tick runs to draw their "
-                "curves together." if self.found else
-                "No training runs yet: each run of Model > Retrain (or `digitpad train`) is "
-                "kept here, finished, cancelled or failed.")
+        text = (
+            f"{len(self.found)} training run(s), newest first; tick runs to draw their "
+            "curves together."
+            if self.found
+            else "No training runs yet: each run of Model > Retrain (or `digitpad train`) is "
+            "kept here, finished, cancelled or failed."
+        )
         self.note.setStyleSheet(ERROR_STYLE if self.skipped else "")
         self.note.setToolTip("\n".join(why for _, why in self.skipped))
         if self.skipped:
             names = ", ".join(p.name for p, _ in self.skipped[:3])
             more = "…" if len(self.skipped) > 3 else ""
-            text += (f" {len(self.skipped)} damaged run file(s) skipped (hover here for why): "
-                     f"{names}{more}")
+            text += (
+                f" {len(self.skipped)} damaged run file(s) skipped (hover here for why): "
+                f"{names}{more}"
+            )
         self.note.setText(text)
         self.table.blockSignals(True)
         self.table.setSortingEnabled(False)
@@ -184,8 +164,10 @@ class RunsView(QDialog):
                 (run.network_name, run.network_name),
                 (status_text(run), run.status),
                 (str(len(run.epochs)), len(run.epochs)),
-                (f"{accuracy:.2%}" if accuracy is not None else "–",
-                 -1.0 if accuracy is None else accuracy),
+                (
+                    f"{accuracy:.2%}" if accuracy is not None else "–",
+                    -1.0 if accuracy is None else accuracy,
+                ),
                 (duration(run.seconds), run.seconds),
             ]
             for col, (text, key) in enumerate(cells):
@@ -194,13 +176,13 @@ class RunsView(QDialog):
                 item.setData(ID, run.id)
                 item.setToolTip(details(run))
                 if col >= 4:  # the numbers
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight |
-                                          Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 if col == 0:
                     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                     ticked = run.id in self._ticked
-                    item.setCheckState(Qt.CheckState.Checked if ticked else
-                                       Qt.CheckState.Unchecked)
+                    item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
                 self.table.setItem(row, col, item)
         self.table.setSortingEnabled(True)
         self.table.blockSignals(False)
@@ -231,33 +213,17 @@ class RunsView(QDialog):
 
     def _show_details(self) -> None:
         chosen = self.selected()
-        self.details.setText(details(chosen[0]) if chosen else "Select a run to see its "
-                             "settings; hover a row for the same.")
+        self.details.setText(
+            details(chosen[0])
+            if chosen
+            else "Select a run to see its settings; hover a row for the same."
+        )
         self.deleteButton.setEnabled(bool(chosen))
 
     # --- the charts -----------------------------------------------------------------------
     def _draw(self) -> None:
         shown = self.ticked()
-        for chart in (self.loss_chart, self.acc_chart):
-            chart.remove_lines()
-            chart.reset(max([len(r.epochs) for r in shown], default=1))
-        lowest = 1.0
-        for n, (run, name) in enumerate(zip(shown, legend_names(shown), strict=True)):
-            colour = QColor(COLOURS[n % len(COLOURS)])
-            for chart, key in ((self.loss_chart, "loss"), (self.acc_chart, "accuracy")):
-                for measure, dashed in ((key, False), (f"val_{key}", True)):
-                    points = [(e, m[measure]) for e, m in enumerate(run.epochs, 1)
-                              if measure in m]
-                    if not points:
-                        continue
-                    line = chart.add_line(name if not dashed else f"{name} validation", colour,
-                                          dashed, in_legend=not dashed)
-                    for x, y in points:
-                        chart.add(line, x, y)
-                    if key == "accuracy":
-                        lowest = min(lowest, *(y for _, y in points))
-        step = nice_step(1.0 - lowest, 4) if lowest < 1.0 else 0.1
-        self.acc_chart.fit_y(max(0.0, math.floor(lowest / step) * step), 1.0)
+        self.charts.draw(shown)
         for button in (self.pngButton, self.csvButton):
             button.setEnabled(bool(shown))
 
@@ -267,8 +233,7 @@ class RunsView(QDialog):
         path = path or choose_save_path(self, "Export chart", "training-runs.png")
         if path is None:
             return None
-        QCoreApplication.sendPostedEvents()  # the legends lay out in posted events
-        if not self.charts.grab().save(str(path), "PNG"):
+        if not self.charts.save_png(path):
             self.note.setText(f"Could not write {path}")
             return None
         self.note.setText(f"Saved the chart of {len(self.ticked())} run(s) as {path}")
@@ -276,8 +241,7 @@ class RunsView(QDialog):
 
     def export_csv(self, path: Path | None = None) -> Path | None:
         """The ticked runs' epochs, one row each (asks where, without `path`)."""
-        path = path or choose_save_path(self, "Export runs", "training-runs.csv",
-                                        "CSV (*.csv)")
+        path = path or choose_save_path(self, "Export runs", "training-runs.csv", "CSV (*.csv)")
         if path is None:
             return None
         try:
@@ -294,10 +258,15 @@ class RunsView(QDialog):
         chosen = self.selected()
         if not chosen:
             return
-        question = (f"Delete the run {chosen[0].title}?" if len(chosen) == 1 else
-                    f"Delete {len(chosen)} runs?") + " Saved models stay."
-        if confirm and QMessageBox.question(self, "Delete run", question) != \
-                QMessageBox.StandardButton.Yes:
+        question = (
+            f"Delete the run {chosen[0].title}?"
+            if len(chosen) == 1
+            else f"Delete {len(chosen)} runs?"
+        ) + " Saved models stay."
+        if (
+            confirm
+            and QMessageBox.question(self, "Delete run", question) != QMessageBox.StandardButton.Yes
+        ):
             return
         for run in chosen:
             runs.delete(run)
