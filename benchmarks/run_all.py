@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import (  # noqa: E402
     compare_view,
     exports,
+    inside_view,
     latency,
     personalisation,
     reading,
@@ -128,6 +129,10 @@ def main() -> None:
     text, stutter_missed = stutter.table(stutter.run(20.0))
     lines.append("\n" + text)
     missed += stutter_missed
+
+    text, inside_missed = inside_view.table(inside_view.run())
+    lines.append("\n" + text)
+    missed += inside_missed
 
     text, compare_missed = compare_view.run(100)
     lines.append("\n" + text)

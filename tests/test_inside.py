@@ -15,7 +15,15 @@ from digitpad import models, network
 from digitpad.backends import get, keras_nets, torch_nets
 from digitpad.cli import main
 from digitpad.layer_outputs import FOLDED, OUTPUT, groups
-from digitpad.layer_pictures import map_grid, picture, strip
+from digitpad.layer_pictures import (
+    WHITE,
+    colours,
+    map_layout,
+    pack,
+    picture,
+    render,
+    strip_layout,
+)
 from digitpad.network.summary import rows
 from digitpad.predictors import load_any, load_predictor
 from digitpad.ui import settings
@@ -124,19 +132,25 @@ def test_footprints_place_every_map_over_the_input():
 
 
 def test_tile_grids_know_what_lies_under_each_pixel():
-    maps = np.arange(14 * 14 * 64, dtype=np.float32).reshape(14, 14, 64)
-    grid = map_grid(maps, width=930, max_rows=3)
+    """Each tile shows its map enlarged, pixel for pixel, where the layout says it is."""
+    maps = np.random.default_rng(0).random((14, 14, 64), dtype=np.float32)
+    grid = map_layout(maps.shape, width=930, max_rows=3)
     assert grid.shown == grid.total == 64 and grid.columns * grid.rows >= 64
-    th, tw = grid.tile
-    assert grid.rgb.shape == (grid.rows * (th + 2) - 2, grid.columns * (tw + 2) - 2, 3)
-    zoom = grid.zoom[0]
+    (th, tw), zoom = grid.tile, grid.zoom[0]
     assert grid.at(tw + 2 + 3 * zoom, 5 * zoom) == (1, 5, 3)  # 2nd tile, map pixel (5, 3)
     assert grid.at(tw, 0) is None  # the gap between tiles
-    narrow = map_grid(maps, width=200, max_rows=2)
+    drawn = render(maps, grid)
+    assert drawn.shape == grid.size == (grid.rows * (th + 2), grid.columns * (tw + 2))
+    colour = colours(maps[5, 3, 1], float(maps.max()))
+    assert (drawn[5 * zoom : 6 * zoom, tw + 2 + 3 * zoom : tw + 2 + 4 * zoom] == colour).all()
+    assert drawn[0, tw] == pack(WHITE)  # the gap is the background
+    narrow = map_layout(maps.shape, width=200, max_rows=2)
     assert narrow.shown < 64 and narrow.tile[0] >= 24  # the first that fit, not tiny
-    units = strip(np.linspace(0, 1, 128, dtype=np.float32), width=640)
+    units = strip_layout(128, width=640)
     assert units.shown == 128 and units.at(5, 3)[0] == 1
-    assert picture(np.zeros((10,), np.float32)).shape[2] == 3
+    assert colours(np.float32(0), 1.0) == pack((0, 0, 4))  # zero is black (almost)
+    assert picture(maps).shape == (8 * 58 - 2, 8 * 58 - 2, 3)  # 64 maps of 14 at 56 px
+    assert picture(np.zeros((10,), np.float32)).shape == (22, 10 * 24 - 1, 3)
 
 
 def run_cli(args: list, capsys) -> tuple[int, dict]:

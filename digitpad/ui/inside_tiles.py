@@ -14,11 +14,12 @@ from digitpad.layer_outputs import OUTPUT, LayerOutput
 from digitpad.layer_pictures import (
     GAP,
     MAX_TILE,
-    Grid,
+    Layout,
     colours,
-    map_grid,
+    map_layout,
+    render,
     scale_of,
-    strip,
+    strip_layout,
 )
 
 MAP_ROWS = 3  # rows of tiles a layer of maps may take; the count says when not all fit
@@ -27,12 +28,6 @@ STRIP_ROWS = 3  # rows of cells a dense layer may take
 BAR_HEIGHT = 44  # the output probabilities' tallest bar, px
 WINNER, OTHER = QColor(33, 118, 220), QColor(150, 160, 175)  # as the main window's bars
 FILTERS = "filters"  # the kind of the first convolution's kernels, shown as a layer
-
-
-def rgb_image(rgb: np.ndarray) -> QImage:
-    """An (h, w, 3) uint8 array as a QImage of its own (the array may go)."""
-    h, w, _ = rgb.shape
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
 class LayerTiles(QWidget):
@@ -46,15 +41,20 @@ class LayerTiles(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.output: LayerOutput | None = None
-        self.grid: Grid | None = None
-        self._image = QImage()
+        self.grid: Layout | None = None
+        self._image, self._argb = QImage(), None
         self._laid_for = -1
         self._text = ""
+        self._stale = False  # the picture waits for the next paint: hidden rows cost nothing
         self._heading = QFontMetrics(self.font()).lineSpacing() + 4
 
     def set_output(self, output: LayerOutput | None) -> None:
-        self.output = output
-        self._lay_out()
+        before, self.output = self.output, output
+        same = before is not None and output is not None and before.shape == output.shape
+        if not (same and before.kind == output.kind):
+            self._lay_out()
+        self._stale = True
+        self.update()
 
     def sizeHint(self) -> QSize:
         return QSize(600, self.height())
@@ -62,6 +62,7 @@ class LayerTiles(QWidget):
     def resizeEvent(self, event) -> None:
         if event.size().width() != self._laid_for:
             self._lay_out()
+            self._stale = True
         super().resizeEvent(event)
 
     def heading(self) -> str:
@@ -88,34 +89,40 @@ class LayerTiles(QWidget):
         return text
 
     def _lay_out(self) -> None:
+        """Where the tiles go, for this shape and width: the height follows from it."""
         out, width = self.output, max(self.width(), 120)
         self._laid_for = self.width()
-        background = self.palette().window().color().getRgb()[:3]
         self.grid = None
         if out is None or out.kind == "flatten":
             body = 0
         elif out.kind == OUTPUT:
             body = BAR_HEIGHT + self._heading
-        elif out.maps:
-            filters = out.kind == FILTERS
-            self.grid = map_grid(
-                out.array,
-                width,
-                MAP_ROWS,
-                background,
-                FILTER_TILE if filters else MAX_TILE,
-                6 if filters else GAP,
-            )
-            body = self.grid.rgb.shape[0]
         else:
-            self.grid = strip(out.array, width, max_rows=STRIP_ROWS, background=background)
-            body = self.grid.rgb.shape[0]
-        self._image = rgb_image(self.grid.rgb) if self.grid is not None else QImage()
-        self._text = self.heading()
+            if out.maps:
+                filters = out.kind == FILTERS
+                self.grid = map_layout(out.shape, width, MAP_ROWS,
+                                       FILTER_TILE if filters else MAX_TILE,
+                                       6 if filters else GAP)  # fmt: skip
+            else:
+                self.grid = strip_layout(out.shape[0], width, max_rows=STRIP_ROWS)
+            body = self.grid.size[0]
         self.setFixedHeight(self._heading + body + (6 if body else 0))
-        self.update()
+
+    def _draw(self) -> None:
+        """The picture and heading for the current output (at paint time: only when seen)."""
+        self._stale = False
+        self._text = self.heading()
+        if self.grid is None or self.output is None:
+            self._image, self._argb = QImage(), None
+            return
+        background = self.palette().window().color().getRgb()[:3]
+        self._argb = render(self.output.array, self.grid, background)  # kept: the image's data
+        h, w = self._argb.shape
+        self._image = QImage(self._argb.data, w, h, 4 * w, QImage.Format.Format_RGB32)
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self._stale:
+            self._draw()
         painter = QPainter(self)
         painter.setPen(self.palette().windowText().color())
         text = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
@@ -214,13 +221,10 @@ class InputOverlay(QWidget):
         self._map, self._where = QImage(), None
         if image is not None and output is not None and output.footprint is not None:
             values, scale = output.array[:, :, index], scale_of(output.array)
-            rgba = np.empty((*values.shape, 4), np.uint8)
-            rgba[..., :3] = colours(values, scale)
-            rgba[..., 3] = np.rint(60 + np.sqrt(np.clip(np.abs(values) / scale, 0, 1)) * 195)
+            alpha = np.rint(60 + np.sqrt(np.clip(np.abs(values) / scale, 0, 1)) * 195)
+            argb = (colours(values, scale) & 0xFFFFFF) | (alpha.astype(np.uint32) << 24)
             h, w = values.shape
-            self._map = QImage(
-                np.ascontiguousarray(rgba).data, w, h, 4 * w, QImage.Format.Format_RGBA8888
-            ).copy()
+            self._map = QImage(argb.data, w, h, 4 * w, QImage.Format.Format_ARGB32).copy()
             start, jump = output.footprint
             self._where = QRectF(start - jump / 2, start - jump / 2, w * jump, h * jump)
         self.update()

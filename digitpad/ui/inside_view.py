@@ -61,6 +61,7 @@ class InsideView(QWidget):
         self._predictor = None
         self._picked: tuple[int, int] | None = None  # (layer, map) shown over the input
         self._pending = False
+        self._free_at = 0.0  # when the next update may start (perf_counter seconds)
 
         self.title = QLabel(objectName="insideTitle")
         self.filters = QCheckBox("Filters of the first convolution", objectName="insideFilters")
@@ -101,10 +102,13 @@ class InsideView(QWidget):
 
     # --- following the reading ----------------------------------------------------------------
     def schedule(self) -> None:
-        """Update once the event loop is free (one update for readings that came together)."""
+        """Update once the event loop is free (one update for readings that came together),
+        and no sooner after the last than that one took: the pen keeps at least half the
+        window's time, however slow the model or the machine."""
         if self.isVisible() and not self._pending:
             self._pending = True
-            QTimer.singleShot(0, self.refresh)
+            wait = max(0.0, self._free_at - time.perf_counter())
+            QTimer.singleShot(round(wait * 1000), self.refresh)
 
     def refresh(self) -> None:
         """Every layer's output for the image being read, now."""
@@ -128,7 +132,8 @@ class InsideView(QWidget):
             self._show([], image, f"Could not read the layers: {err}")
             return
         self._show(found, image, predictor.activations_missing())
-        self.last_ms = (time.perf_counter() - started) * 1000
+        took = time.perf_counter() - started
+        self.last_ms, self._free_at = took * 1000, time.perf_counter() + took
 
     def _show(self, found: list[LayerOutput], image: np.ndarray | None, note: str) -> None:
         self.outputs = found
