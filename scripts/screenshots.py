@@ -92,6 +92,7 @@ def main() -> None:
     numbers_and_samples(app, window)
     network_views(app, window)
     training_runs(app, window)
+    inside_views(app, window)
     window.close()
     print("wrote", ", ".join(p.name for p in sorted(OUT.glob("*.png"))))
 
@@ -188,6 +189,32 @@ def training_runs(app: QApplication, window) -> None:
     app.processEvents()
     view.grab().save(str(OUT / "runs.png"))
     view.close()
+
+
+def inside_views(app: QApplication, window) -> None:
+    """View > Inside the network on a drawn 4: the bundled PyTorch CNN with its first filters
+    and its first layer's strongest map laid over the input, then the PyTorch MLP."""
+    from digitpad import models
+
+    window.resize(960, 700)
+    window.canvas.clear()
+    stroke(window.canvas, FOUR)
+    stroke(window.canvas, FOUR_STEM)
+    if not window.commands.inside.isChecked():
+        window.commands.inside.trigger()
+    view = window.inside
+    for arch, layers, size in (("cnn", 9, (980, 1040)), ("mlp", 4, (980, 440))):
+        path = models.default_model("torch", arch)
+        window.select_model(path)
+        wait(app, lambda p=path, n=layers: window.model_path == p and len(view.outputs) == n)
+        view.filters.setChecked(arch == "cnn")
+        if arch == "cnn":
+            first = view.outputs[0].array
+            view.pick(0, int(first.reshape(-1, first.shape[2]).max(axis=0).argmax()))
+        view.resize(*size)
+        app.processEvents()
+        view.grab().save(str(OUT / f"inside-{arch}.png"))
+    window.commands.inside.trigger()
 
 
 if __name__ == "__main__":

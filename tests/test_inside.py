@@ -8,8 +8,9 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from digitpad import models, network
 from digitpad.backends import get, keras_nets, torch_nets
@@ -225,6 +226,11 @@ def test_the_view_shows_the_cnns_maps_live_and_is_remembered(qtbot):
     value = view.outputs[0].array[12, 10, 1]
     assert tip.startswith("conv 32 3x3 + batch norm + relu\nmap 1 of 32, at (12, 10): ")
     assert f"{value:.3f}" in tip
+    hover = QHelpEvent(QEvent.Type.ToolTip, inside, first.mapToGlobal(inside))
+    QApplication.sendEvent(first, hover)  # what Qt sends when the pointer rests there
+    assert QToolTip.text() == tip
+    digit = int(window.predictionLabel.text())
+    assert view.caption.text().startswith(f"The input (28 × 28), read as {digit} (")
     assert not view.overlay.showing_map()
     qtbot.mouseClick(first, Qt.MouseButton.LeftButton, pos=inside)
     assert view.overlay.showing_map() and "map 1 of 32" in view.picked.text()

@@ -33,6 +33,7 @@ from digitpad.ui.reading_panel import QUIET_STYLE
 
 log = logging.getLogger("digitpad.ui")
 PICK_HINT = "Click a feature map to see it here over the input"
+INPUT = "The input (28 × 28)"
 NO_MAPS = (
     "The network sees the 28 × 28 input; its layers are dense (each a strip of units: "
     "hover one for its value)"
@@ -80,9 +81,16 @@ class InsideView(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.filters)
-        top = QHBoxLayout()
-        top.addWidget(self.overlay)
-        top.addWidget(self.picked, 1)
+        side = QVBoxLayout()  # beside the layers: the input, with the map clicked over it
+        self.caption = QLabel(INPUT, objectName="insideCaption")
+        self.caption.setStyleSheet(QUIET_STYLE)
+        side.addWidget(self.caption)
+        side.addWidget(self.overlay)
+        side.addWidget(self.picked)
+        side.addStretch(1)
+        for label in (self.caption, self.picked):
+            label.setFixedWidth(self.overlay.width())
+            label.setWordWrap(True)
         self.column = QVBoxLayout()
         self.column.setSpacing(6)
         self.column.addWidget(self.filter_row)
@@ -92,11 +100,13 @@ class InsideView(QWidget):
         self.scroll = QScrollArea(widgetResizable=True)
         self.scroll.setWidget(inner)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QHBoxLayout()
+        body.addWidget(self.scroll, 1)
+        body.addLayout(side)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.note)
-        layout.addLayout(top)
-        layout.addWidget(self.scroll, 1)
+        layout.addLayout(body, 1)
         self.resize(980, 820)
         predicted.connect(self.schedule)
 
@@ -137,6 +147,10 @@ class InsideView(QWidget):
 
     def _show(self, found: list[LayerOutput], image: np.ndarray | None, note: str) -> None:
         self.outputs = found
+        probs = found[-1].array if found else None
+        self.caption.setText(
+            INPUT if probs is None else f"{INPUT}, read as {probs.argmax()} ({probs.max():.1%})"
+        )
         self.note.setText(note)
         self.note.setVisible(bool(note))
         while len(self.rows) < len(found):
@@ -172,9 +186,9 @@ class InsideView(QWidget):
         self.overlay.set_input(image, out, index)
         values = out.array[:, :, index]
         self.picked.setText(
-            f"<b>{out.name}</b>, map {index} of {out.shape[2]}<br>"
-            f"where it responds in the input: brighter is stronger (max {values.max():.2f}, "
-            f"the layer's {out.array.max():.2f})<br>{PICK_HINT}"
+            f"<b>{out.name}</b><br>map {index} of {out.shape[2]}, where it responds in the "
+            f"input: brighter is stronger (its largest {values.max():.2f}, the layer's "
+            f"{out.array.max():.2f})<br><br>{PICK_HINT}"
         )
 
     # --- the first convolution's filters ----------------------------------------------------------
