@@ -209,7 +209,7 @@ class InputOverlay(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("insideInput")
-        self.setFixedSize(168, 168)
+        self.setFixedSize(224, 224)  # 8 px an input pixel
         self._input, self._map = QImage(), QImage()
         self._where: QRectF | None = None
 
