@@ -86,6 +86,7 @@ class Report:
     misread: list[dict] = field(default_factory=list)
     late_readings: list[dict] = field(default_factory=list)
     tour: dict = field(default_factory=dict)
+    inside: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -245,6 +246,18 @@ def longest_run(mask: np.ndarray) -> tuple[int, int]:
     starts, ends = edges[::2], edges[1::2]
     best = int(np.argmax(ends - starts))
     return int(starts[best]), int(ends[best] - starts[best])
+
+
+def first_tile(img: Image3) -> tuple[int, int] | None:
+    """The top-left corner of the first feature-map tile in the Inside the network window:
+    the first row of its left part (the layers; the input sits on the right) that is mostly
+    dark tiles."""
+    left = img[:, : img.shape[1] * 7 // 10].max(axis=2) < 70
+    rows = np.flatnonzero(left.sum(axis=1) > left.shape[1] // 3)
+    if not len(rows):
+        return None
+    y = int(rows[0])
+    return int(np.flatnonzero(left[y])[0]), y
 
 
 def find_canvas(img: Image3) -> Rect:
@@ -525,6 +538,49 @@ class Session:
         steps["retrain_closed_by_esc_s"] = self.wait_window("Retrain a model", present=False)
         self.check_alive()
 
+    def inside(self, digit: PenDigit) -> None:
+        """View > Inside the network (I): its window opens beside the main one and follows a
+        drawn digit; the pointer resting on a feature-map tile brings its tooltip, a click
+        lays that map over the input; I again hides the window."""
+        steps = self.report.inside
+        self.focus()
+        self.display.xdo("key", "i")
+        steps["window_s"] = self.wait_window("Inside the network")
+        found = self.windows("Inside the network")
+        if not found:
+            return
+        view = self.display.geometry(found[0])
+        main = self.window_rect
+        steps["window"] = asdict(view)
+        steps["beside_main_window"] = view.x >= main.x + main.w or view.y >= main.y + main.h
+        self.focus()
+        self.draw(digit)
+        steps["read"] = self.wait_reading(False, self.args.read_timeout)[0]
+        time.sleep(1.0)
+        self.shot("inside_1_drawn")
+        tile = first_tile(self.display.capture(found[0]))
+        steps["first_tile"] = tile
+        if tile is not None:
+            x, y = view.x + tile[0] + 12, view.y + tile[1] + 12
+            self.display.xdo("mousemove", str(x), str(y))
+            time.sleep(0.2)
+            self.display.xdo("mousemove", str(x + 1), str(y))  # then rest: the tooltip's cue
+            time.sleep(1.5)
+            mine = self.display.xdo("search", "--onlyvisible", "--pid",
+                                    str(self.proc.pid), "").split()
+            steps["tooltip_shown"] = any(self.display.is_popup(w) for w in mine)
+            path = self.display.screenshot(self.out / "shot_inside_2_tooltip.png",
+                                           self.windows() + mine)
+            self.report.screenshots.append(str(path))
+            self.display.xdo("click", "1")
+            time.sleep(1.0)
+            self.shot("inside_3_clicked")
+        self.focus()
+        self.display.xdo("key", "i")
+        steps["hidden_s"] = self.wait_window("Inside the network", present=False)
+        self.display.xdo("key", "Escape")
+        self.check_alive()
+
     def retrain(self, steps: dict[str, object]) -> None:
         """Start training with the panel's defaults (Return: Start is the default button) and
         wait for the new model's card, the last file a finished run writes."""
@@ -651,6 +707,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="seconds to let the new model load")
     p.add_argument("--tour", action="store_true",
                    help="at the end, teach a 7 with its key, open Your samples and Retrain")
+    p.add_argument("--inside", action="store_true",
+                   help="after the digits, open View > Inside the network, draw a 4 with it "
+                   "shown, rest the pointer on a feature map and click it")
     p.add_argument("--keep-open", action="store_true", help="leave the app running at the end")
     p.add_argument("--data", default=str(PENDIGITS))
     p.add_argument("--home", help="DIGITPAD_HOME (default: a fresh folder under --out)")
@@ -690,6 +749,8 @@ def main(argv: list[str] | None = None) -> int:
         replay(session, args)
         report.rss_mb["end"] = round(rss_mb(session.proc.pid), 1)
         session.shot("end")
+        if args.inside:
+            session.inside(next(d for d in read_pendigits(Path(args.data)) if d.label == 4))
         if args.tour:
             session.tour(Path(args.data))
         if not args.keep_open and session.proc.poll() is None:

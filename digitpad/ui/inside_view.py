@@ -63,6 +63,7 @@ class InsideView(QWidget):
         self._picked: tuple[int, int] | None = None  # (layer, map) shown over the input
         self._pending = False
         self._free_at = 0.0  # when the next update may start (perf_counter seconds)
+        self._placed = False
 
         self.title = QLabel(objectName="insideTitle")
         self.filters = QCheckBox("Filters of the first convolution", objectName="insideFilters")
@@ -224,9 +225,21 @@ class InsideView(QWidget):
     def set_shown(self, shown: bool) -> None:
         """View > Inside the network, remembered for the next start."""
         settings.put(SHOWN, shown)
+        if shown and not self._placed:
+            self._place_beside(self.parentWidget())
         self.setVisible(shown)
         if shown:
             self.raise_()
+
+    def _place_beside(self, window: QWidget) -> None:
+        """First shown: to the right of the main window where the screen has room (narrowed
+        to fit, down to 640 px), so that the drawing and its layers are seen together."""
+        self._placed = True
+        screen, main = window.screen().availableGeometry(), window.frameGeometry()
+        room = screen.right() - main.right() - 8
+        if room >= 640:
+            self.resize(min(self.width(), room), min(self.height(), screen.height()))
+            self.move(main.right() + 8, max(screen.top(), main.top()))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
