@@ -50,7 +50,7 @@ def _smooth(points, per_segment: int = 8):
     return out + [points[-1]]
 
 
-def main() -> None:
+def main(only: list[str]) -> None:
     app = QApplication.instance() or QApplication([])
     from digitpad.ui.main_window import MainWindow
 
@@ -59,6 +59,11 @@ def main() -> None:
     window.resize(960, 700)
     window.show()
     wait(app, lambda: window.predictor is not None)
+    if only:  # `python scripts/screenshots.py compare`: only the pictures of those sections
+        for name in only:
+            SECTIONS[name](app, window)
+        window.close()
+        return
     stroke(window.canvas, FOUR)
     stroke(window.canvas, FOUR_STEM)
     app.processEvents()
@@ -92,6 +97,7 @@ def main() -> None:
     numbers_and_samples(app, window)
     network_views(app, window)
     training_runs(app, window)
+    compare_models(app, window)
     inside_views(app, window)
     window.close()
     print("wrote", ", ".join(p.name for p in sorted(OUT.glob("*.png"))))
@@ -217,5 +223,31 @@ def inside_views(app: QApplication, window) -> None:
     window.commands.inside.trigger()
 
 
+def compare_models(app: QApplication, window) -> None:
+    """View > Compare models: the bundled PyTorch and Keras CNNs reading one pen digit of a
+    .tes writer no model saw (test digit 723, a 4, which the two read differently)."""
+    from digitpad import models, pendigits
+    from digitpad.ui import settings
+    from tests.gui import replay_pen_digit
+
+    pair = [models.default_model("torch"), models.default_model("keras")]
+    settings.put("compare/models", "\n".join(map(str, pair)))
+    window.resize(960, 700)
+    window.select_model(pair[0])
+    wait(app, lambda: window.model_path == pair[0])
+    window.canvas.clear()
+    view = window.open_compare()
+    wait(app, lambda: all(c.predictor for c in view.columns))
+    tes = ROOT.parent / "shared" / "pendigits" / "pendigits-orig.tes.gz"
+    replay_pen_digit(window.canvas, pendigits.read(tes)[COMPARED_DIGIT].strokes)
+    window.predict_drawing()
+    app.processEvents()
+    view.grab().save(str(OUT / "compare.png"))
+    view.close()
+
+
+COMPARED_DIGIT = 723
+SECTIONS = {"compare": compare_models}
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

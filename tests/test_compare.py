@@ -84,6 +84,7 @@ def test_pytorch_and_keras_read_the_same_drawing_live(qtbot, mnist):
         assert column.confidence.text().endswith("confident")
         assert not column.disagrees and column.status.text() == ""
     assert view.verdict.text() == "Both models read 7"
+    assert np.array_equal(view.preview.pixels(), window.previewImage.pixels())  # what they read
     view.grab().save("/tmp/compare-pytorch-keras.png")
 
 
@@ -95,7 +96,7 @@ def test_the_model_that_reads_otherwise_stands_out(qtbot, mnist, tmp_path):
     assert window.open_image(picture)
     assert shown(view) == ["3", "9"]
     assert [c.disagrees for c in view.columns] == [True, True]  # two that differ: both
-    assert view.verdict.text() == "The models disagree: 3 (PyTorch CNN);  9 (PyTorch MLP)"
+    assert view.verdict.text() == "The models disagree: 3 (PyTorch CNN) vs 9 (PyTorch MLP)"
     view.grab().save("/tmp/compare-disagree-2.png")
 
     view.add_column(KERAS_CNN)
@@ -103,7 +104,7 @@ def test_the_model_that_reads_otherwise_stands_out(qtbot, mnist, tmp_path):
     assert shown(view) == ["3", "9", "3"]
     assert [c.disagrees for c in view.columns] == [False, True, False]  # the odd one out
     assert view.columns[1].styleSheet() != view.columns[0].styleSheet()
-    assert view.verdict.text() == ("The models disagree: 3 (PyTorch CNN, Keras CNN);  "
+    assert view.verdict.text() == ("The models disagree: 3 (PyTorch CNN, Keras CNN) vs "
                                    "9 (PyTorch MLP)")
     view.grab().save("/tmp/compare-disagree-3.png")
 

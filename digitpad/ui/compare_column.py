@@ -58,8 +58,9 @@ class CompareColumn(QFrame):
         self.digit.setFont(big)
         self.digit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.digit.setFixedHeight(QFontMetrics(big).height() + 4)
-        self.confidence = ElidedLabel("compareConfidence")
-        self.confidence.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.confidence = QLabel("", objectName="compareConfidence", wordWrap=True)
+        self.confidence.setAlignment(Qt.AlignmentFlag.AlignCenter)  # "Not sure: ..." takes two
+        self.confidence.setFixedHeight(2 * QFontMetrics(self.font()).lineSpacing() + 4)
         self.bars = ProbabilityBars(teaches=False)
         self.bars.setObjectName("compareBars")
         self.bars.setMaximumHeight(10 * 24)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from PySide6.QtCore import SignalInstance
+from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -24,6 +24,7 @@ from digitpad import session as events
 from digitpad.session import ModelSession
 from digitpad.ui import settings
 from digitpad.ui.compare_column import ODD_ONE, CompareColumn
+from digitpad.ui.preview import PreviewImage
 from digitpad.ui.reader import Reader
 from digitpad.ui.reading_panel import QUIET_STYLE
 
@@ -38,22 +39,29 @@ class CompareView(QDialog):
         self.setWindowTitle("Compare models")
         self.session, self.reader = session, reader
         self.columns: list[CompareColumn] = []
-        intro = QLabel("Every model reads the drawing on the canvas, as you draw.")
+        intro = QLabel("Every model reads this 28 × 28 image of your drawing, as you draw.")
         intro.setStyleSheet(QUIET_STYLE)
+        intro.setWordWrap(True)  # as wide as the columns, no wider
         self.add = QPushButton("Add model", objectName="compareAdd")
         self.add.setToolTip(f"Compare up to {comparison.MOST} models; each one compared stays "
                             "loaded (memory: see the README's Performance section)")
         self.add.clicked.connect(lambda: self.add_column(self._unused()))
         self.verdict = QLabel("", objectName="compareVerdict", wordWrap=True)
+        self.preview = PreviewImage()  # what every model reads
+        self.preview.setObjectName("comparePreview")
+        self.preview.setFixedSize(3 * 28 + 4, 3 * 28 + 4)
         self.row = QHBoxLayout()
         self.row.setSpacing(8)
+        words = QVBoxLayout()
+        words.addWidget(intro)
+        words.addWidget(self.verdict, 1)
         head = QHBoxLayout()
-        head.addWidget(intro, 1)
-        head.addWidget(self.add)
+        head.addWidget(self.preview)
+        head.addLayout(words, 1)
+        head.addWidget(self.add, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addLayout(self.row)
-        layout.addWidget(self.verdict)
         for path in self._remembered():
             self.add_column(path)
         session.subscribe(self._on_session)
@@ -124,6 +132,7 @@ class CompareView(QDialog):
         if not self.isVisible():
             return
         image, shared = self.reader.image, self.reader.answer
+        self.preview.set_image(image)
         hint = self.reader.canvas.hint
         for column in self.columns:
             if column.predictor is None:
@@ -155,7 +164,7 @@ class CompareView(QDialog):
             self.verdict.setText("")
         elif odd:
             self.verdict.setStyleSheet(f"color: {ODD_ONE}; font-weight: bold;")
-            self.verdict.setText("The models disagree: " + ";  ".join(
+            self.verdict.setText("The models disagree: " + " vs ".join(
                 f"{d} ({', '.join(names)})" for d, names in by_digit.items()))
         else:
             [(digit, names)] = by_digit.items()
