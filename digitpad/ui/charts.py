@@ -109,9 +109,10 @@ class TrainingChart(QChartView):
         the new range: a diverging loss (1e15) on ticks of 0.2, or back, would otherwise ask
         a shown chart for billions of ticks and hang the window."""
         axis = self.y_axis
+        decimals = max(0, -math.floor(math.log10(step)))
+        low = round(low, decimals + 6)  # 17 * 0.05 is 0.8500000000000001: its top tick is lost
         axis.setTickInterval(max(axis.max() - axis.min(), high - low, step))
-        axis.setRange(low, high)
+        axis.setRange(low, high + step * 1e-9)
         axis.setTickAnchor(low)
         axis.setTickInterval(step)
-        decimals = max(0, -math.floor(math.log10(step)))
         axis.setLabelFormat("%.3g" if step >= 1e4 else f"%.{decimals}f")
