@@ -160,4 +160,5 @@ class TrainingPanel(QDialog):
     def _on_cancelled(self) -> None:
         self._set_running(False)
         self.view.end("Cancelled")
-        self.view.say("Training cancelled. Nothing was saved; the current model is unchanged.")
+        self.view.say("Training cancelled. No model was saved; the current model is unchanged. "
+                      "The run is kept in Model > Training runs.")
