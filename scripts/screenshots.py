@@ -247,7 +247,7 @@ def compare_models(app: QApplication, window) -> None:
 
 
 COMPARED_DIGIT = 723
-SECTIONS = {"compare": compare_models}
+SECTIONS = {"compare": compare_models, "runs": training_runs}
 
 if __name__ == "__main__":
     main(sys.argv[1:])
