@@ -134,34 +134,41 @@ def strip_layout(total: int, width: int = 640, height: int = 22, max_rows: int =
     return Layout(columns, rows, (height, cell - gap), (height, cell - gap), shown, total, gap)
 
 
-def render(values: np.ndarray, layout: Layout,
-           background: tuple[int, int, int] = WHITE) -> np.ndarray:  # fmt: skip
+def render(values: np.ndarray, layout: Layout, background: tuple[int, int, int] = WHITE,
+           into: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """A layer's maps (height, width, channels) or units (n,) drawn as `layout` places them,
-    on one colour scale: (height, width) packed colours."""
+    on one colour scale: (height, width) packed colours. `into`, a picture this layout drew
+    before, is drawn over (its gaps are already the background): a live update allocates and
+    fills nothing."""
     if values.ndim == 3:
         tiles = np.moveaxis(values[:, :, : layout.shown], 2, 0)
     else:
         tiles = values[: layout.shown].reshape(-1, 1, 1)
-    return _compose(colours(tiles, scale_of(values)), layout, background)
+    if into is None or into.shape != layout.size:
+        into = np.full(layout.size, pack(background), np.uint32)
+    _place(colours(tiles, scale_of(values)), layout, into)
+    return into
 
 
-def _compose(tiles: np.ndarray, layout: Layout, background: tuple[int, int, int]) -> np.ndarray:
-    """(n, h, w) packed tiles, each enlarged by the zoom, in the layout's rows: one picture,
-    written in one pass through a strided view of it."""
+def _place(tiles: np.ndarray, layout: Layout, picture: np.ndarray) -> None:
+    """(n, h, w) packed tiles, each enlarged by the zoom, written into the layout's places in
+    `picture` in one pass per row band through a strided view of it."""
     n, h, w = tiles.shape
-    rows, columns, (zy, zx), gap = layout.rows, layout.columns, layout.zoom, layout.gap
-    fill = pack(background)
-    if n < rows * columns:
-        tiles = np.concatenate([tiles, np.full((rows * columns - n, h, w), fill, np.uint32)])
-    picture = np.full(layout.size, fill, np.uint32)
+    columns, (zy, zx), gap = layout.columns, layout.zoom, layout.gap
     line, px = picture.strides
     cells = np.lib.stride_tricks.as_strided(  # (tile row, y, repeat, tile column, x, repeat)
         picture,
-        (rows, h, zy, columns, w, zx),
+        (layout.rows, h, zy, columns, w, zx),
         (line * (h * zy + gap), line * zy, line, px * (w * zx + gap), px * zx, px),
     )
-    cells[...] = tiles.reshape(rows, columns, h, 1, w, 1).transpose(0, 2, 3, 1, 4, 5)
-    return picture
+    full, left = divmod(n, columns)
+    cells[:full] = (
+        tiles[: full * columns].reshape(full, columns, h, 1, w, 1).transpose(0, 2, 3, 1, 4, 5)
+    )
+    if left:  # the last row, part full
+        cells[full, :, :, :left] = (
+            tiles[full * columns :].reshape(left, h, 1, w, 1).transpose(1, 2, 0, 3, 4)
+        )
 
 
 def picture(values: np.ndarray) -> np.ndarray:

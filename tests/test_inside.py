@@ -145,6 +145,8 @@ def test_tile_grids_know_what_lies_under_each_pixel():
     colour = colours(maps[5, 3, 1], float(maps.max()))
     assert (drawn[5 * zoom : 6 * zoom, tw + 2 + 3 * zoom : tw + 2 + 4 * zoom] == colour).all()
     assert drawn[0, tw] == pack(WHITE)  # the gap is the background
+    other = maps[::-1, ::-1, ::-1].copy()  # the next reading, drawn over the last picture
+    assert np.array_equal(render(other, grid, into=drawn.copy()), render(other, grid))
     narrow = map_layout(maps.shape, width=200, max_rows=2)
     assert narrow.shown < 64 and narrow.tile[0] >= 24  # the first that fit, not tiny
     units = strip_layout(128, width=640)

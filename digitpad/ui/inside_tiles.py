@@ -92,7 +92,7 @@ class LayerTiles(QWidget):
         """Where the tiles go, for this shape and width: the height follows from it."""
         out, width = self.output, max(self.width(), 120)
         self._laid_for = self.width()
-        self.grid = None
+        self.grid, self._argb = None, None  # a new layout draws on a new picture
         if out is None or out.kind == "flatten":
             body = 0
         elif out.kind == OUTPUT:
@@ -116,7 +116,7 @@ class LayerTiles(QWidget):
             self._image, self._argb = QImage(), None
             return
         background = self.palette().window().color().getRgb()[:3]
-        self._argb = render(self.output.array, self.grid, background)  # kept: the image's data
+        self._argb = render(self.output.array, self.grid, background, self._argb)  # the data
         h, w = self._argb.shape
         self._image = QImage(self._argb.data, w, h, 4 * w, QImage.Format.Format_RGB32)
 
