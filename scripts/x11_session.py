@@ -41,6 +41,8 @@ TRACK = (232, 236, 242)  # probability bar track (digitpad/ui/probabilities.py)
 WINNER = (33, 118, 220)  # the highlighted, most likely digit's bar
 ODD_ONE = (217, 72, 15)  # a compare column whose digit differs (digitpad/ui/compare_column.py)
 COMPARED = 723  # a .tes 4 that the bundled PyTorch and Keras CNNs read differently
+ODD_ONE = (217, 72, 15)  # a compare column whose digit differs (digitpad/ui/compare_column.py)
+COMPARED = 723  # a .tes 4 that the bundled PyTorch and Keras CNNs read differently
 
 Point = tuple[int, int]
 Image3 = np.ndarray    # (H, W, 3) uint8
@@ -89,6 +91,7 @@ class Report:
     late_readings: list[dict] = field(default_factory=list)
     tour: dict = field(default_factory=dict)
     inside: dict = field(default_factory=dict)
+    compare: dict = field(default_factory=dict)
     compare: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -626,6 +629,51 @@ class Session:
         steps["closed_by_esc_s"] = self.wait_window("Compare models", present=False)
         self.check_alive()
 
+    def compare(self, digits: list[PenDigit]) -> None:
+        """View > Compare models (Alt+V, C) opens beside the main window with the PyTorch and
+        Keras CNNs; both read each digit drawn on the main window (their highlighted bars, one
+        per half of the view), a column whose digit differs is framed in orange (its pixels
+        counted); Esc in the view closes it."""
+        steps = self.report.compare
+        before = rss_mb(self.proc.pid)
+        self.focus()
+        self.display.xdo("key", "alt+v")
+        time.sleep(0.8)
+        self.display.xdo("key", "c")
+        steps["window_s"] = self.wait_window("Compare models")
+        found = self.windows("Compare models")
+        if not found:
+            return
+        view = found[0]
+        steps["window"] = asdict(self.display.geometry(view))
+        seen = []
+        for n, digit in enumerate(digits):
+            self.focus()
+            self.draw(digit)
+            read = self.wait_reading(False, self.args.read_timeout)[0]
+            start, both, img = time.time(), False, None
+            while not both and time.time() - start < self.args.ready_timeout:
+                time.sleep(0.5)  # the first time, the Keras model loads in the background
+                img = self.display.capture(view)
+                winner = (np.abs(img.astype(int) - WINNER).sum(axis=2) < 20).any(axis=0)
+                half = len(winner) // 2
+                both = bool(winner[:half].any() and winner[half:].any())
+            odd = int((np.abs(img.astype(int) - ODD_ONE).sum(axis=2) < 20).sum())
+            seen.append({"label": digit.label, "main_read": read, "both_columns_read": both,
+                         "s": round(time.time() - start, 1), "orange_px": odd})
+            self.shot(f"compare_{n}_{digit.label}")
+            self.clear()
+            self.wait_reading(True, self.args.read_timeout)
+        steps["digits"] = seen
+        steps["rss_added_mb"] = round(rss_mb(self.proc.pid) - before, 1)
+        try:
+            self.display.xdo("windowactivate", "--sync", view, timeout=10)
+        except (RuntimeError, subprocess.TimeoutExpired):  # no window manager
+            self.display.xdo("windowfocus", view)
+        self.display.xdo("key", "Escape")
+        steps["closed_by_esc_s"] = self.wait_window("Compare models", present=False)
+        self.check_alive()
+
     def retrain(self, steps: dict[str, object]) -> None:
         """Start training with the panel's defaults (Return: Start is the default button), wait
         for the new model's card, the last file a finished run writes, then look for the run in
@@ -768,6 +816,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--compare", action="store_true",
                    help="after the digits, open View > Compare models and draw digits with it "
                    "shown (the first five of the data, then .tes digit 723)")
+    p.add_argument("--compare", action="store_true",
+                   help="after the digits, open View > Compare models and draw digits with it "
+                   "shown (the first five of the data, then .tes digit 723)")
     p.add_argument("--keep-open", action="store_true", help="leave the app running at the end")
     p.add_argument("--data", default=str(PENDIGITS))
     p.add_argument("--home", help="DIGITPAD_HOME (default: a fresh folder under --out)")
@@ -809,6 +860,9 @@ def main(argv: list[str] | None = None) -> int:
         session.shot("end")
         if args.inside:
             session.inside(next(d for d in read_pendigits(Path(args.data)) if d.label == 4))
+        if args.compare:
+            every = list(read_pendigits(Path(args.data)))
+            session.compare(every[:5] + every[COMPARED:COMPARED + 1])
         if args.compare:
             every = list(read_pendigits(Path(args.data)))
             session.compare(every[:5] + every[COMPARED:COMPARED + 1])

@@ -39,6 +39,7 @@ class CompareView(QDialog):
         self.setWindowTitle("Compare models")
         self.session, self.reader = session, reader
         self.columns: list[CompareColumn] = []
+        self._placed = False
         intro = QLabel("Every model reads this 28 × 28 image of your drawing, as you draw.")
         intro.setStyleSheet(QUIET_STYLE)
         intro.setWordWrap(True)  # as wide as the columns, no wider
@@ -174,7 +175,24 @@ class CompareView(QDialog):
                                  else f"All {len(names)} models read {digit}")
 
     # --- opening and closing ----------------------------------------------------------------
+    def _place(self) -> None:
+        """First shown: to the right of the main window where the screen has room, else
+        against the screen's right edge, over the reading panel: never over the canvas, where
+        the person draws."""
+        self._placed = True
+        window = self.parentWidget()
+        if window is None:
+            return
+        screen, main = window.screen().availableGeometry(), window.frameGeometry()
+        self._fit()
+        x = main.right() + 8
+        if x + self.frameGeometry().width() > screen.right():
+            x = max(screen.left(), screen.right() - self.frameGeometry().width())
+        self.move(x, max(screen.top(), main.top()))
+
     def showEvent(self, event: QShowEvent) -> None:
+        if not self._placed:
+            self._place()
         for column in self.columns:
             if column.predictor is None and column.path is not None:
                 column.choose(column.path)  # let go of when the view last closed
