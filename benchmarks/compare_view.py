@@ -103,6 +103,7 @@ def latency(n_digits: int) -> dict:
     from digitpad import models, pendigits
 
     app = QApplication.instance() or QApplication([])
+    load = os.getloadavg()[0]
     source = TES if TES.is_file() else pendigits.default_path()
     digits = pendigits.read(source)[:n_digits]
     window = _window(app)
@@ -121,6 +122,7 @@ def latency(n_digits: int) -> dict:
     (o50, o99), (t50, t99) = percentiles(one), percentiles(three)
     return {"one_p50": o50, "one_p99": o99, "three_p50": t50, "three_p99": t99,
             "ratio": t50 / o50, "updates": len(one), "digits": len(digits), "models": columns,
+            "load": load,
             "source": source.name}
 
 
@@ -175,15 +177,23 @@ def table(lat: dict, mem: list, steal: float | None) -> tuple[str, list[str]]:
              f"{lat['three_p99']:.2f} |", "",
              f"Three models: {lat['ratio']:.2f}x one model's p50 (target <= {TARGET_RATIO:.0f}x)."]
     if steal is not None:
-        lines.append(f"CPU time taken by the hypervisor (steal) meanwhile: {steal:.0f}%.")
+        lines.append(f"CPU time taken by the hypervisor (steal) meanwhile: {steal:.0f}%; load "
+                     f"average {lat['load']:.1f} on {os.cpu_count()} cores at the start.")
     lines += ["", "| resident memory, fresh process | MB | this step adds |",
               "| --- | ---: | ---: |"]
-    for steps in mem:
+    for i, steps in enumerate(mem, start=1):
         before = None
         for what, mb in steps:
+            what = f"process {i}: {what}" if before is None else what
             lines.append(f"| {what} | {mb:,.0f} | "
                          f"{'' if before is None else f'{mb - before:+,.0f}'} |")
             before = mb
+    lines += ["", "The model reading the canvas is not asked twice (its column shows the window's "
+              "reading); each other model costs one `predict` of the same 28x28 image and the "
+              "repaint of its column. Memory: a model of a framework already loaded costs a "
+              "few MB; the first model of another framework brings that framework (TensorFlow "
+              "for Keras, ONNX Runtime for .onnx). The view holds at most "
+              "four models, shared with the window's cache of loaded models."]
     missed = []
     if lat["ratio"] > TARGET_RATIO:
         missed.append(f"compare view with 3 models: live update p50 {lat['ratio']:.1f}x one "
