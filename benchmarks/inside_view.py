@@ -117,14 +117,18 @@ def run(drawings: int = 300) -> list[dict]:
         before = rss_mb()
         window.commands.inside.trigger()
         view = window.inside
-        wait(app, view.isVisible)
+        view.image = lambda: images[0]
+        shown = time.perf_counter()
+        title = f"<b>{window.predictor.card.title}</b>"  # set as the view meets the model
+        wait(app, lambda v=view, t=title: v.title.text() == t and bool(v.outputs))  # on a worker
+        first = (time.perf_counter() - shown) * 1000
         load = os.getloadavg()[0]
         reading, update, cpu = updates(app, window, view, images)
         added = rss_mb() - before
         view.image = window.previewImage.pixels  # the window's own image again
         block = longest_gap(app, window, pen)
         r50, r99 = percentiles(reading)
-        u50, u99 = percentiles(update[10:])  # past the first, which trace and lay out
+        u50, u99 = percentiles(update[10:])  # past the first, which lay the rows out
         c50, _ = percentiles(cpu[10:])
         rows.append(
             {
@@ -136,7 +140,7 @@ def run(drawings: int = 300) -> list[dict]:
                 "block_ms": block,
                 "alone_ms": alone,
                 "added_mb": added,
-                "first_ms": update[0],
+                "first_ms": first,
                 "cpu_p50": c50,
                 "load": load,
             }
@@ -152,8 +156,8 @@ def table(rows: list[dict]) -> tuple[str, list[str]]:
         TITLE,
         "",
         "| model | reading p50 / p99 ms | view update p50 ms | p99 ms | update "
-        "CPU p50 ms | first update ms | longest event-loop gap drawing, view hidden / shown "
-        "ms | memory added MB | load average |",
+        "CPU p50 ms | shown to first layers ms | longest event-loop gap drawing, view hidden / "
+        "shown ms | memory added MB | load average |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     missed = []

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_TILE = 56  # px: a map is enlarged by a whole factor up to this size...
-MIN_TILE = 24  # ...and, laid out for a width, not below this (then the first maps that fit)
+# px: the side a feature map is shown at, enlarged by a whole factor to about this: in the
+# window a 28x28 map pixel for pixel (and a 14x14 one twice, a 7x7 one four times), so the whole
+# of today's CNN fits one screen and an update paints few pixels; larger in a picture file
+TILE, FILE_TILE = 28, 56
 GAP = 2  # px between tiles
 LEVELS = 512  # colour steps on each side of zero
 WARM = ((0, 0, 4), (40, 11, 84), (101, 21, 110), (159, 42, 99), (212, 72, 66), (245, 125, 21),
@@ -97,28 +99,19 @@ class Layout:
 
 
 def map_layout(shape: tuple[int, ...], width: int | None = None, max_rows: int | None = None,
-               max_tile: int = MAX_TILE, gap: int = GAP) -> Layout:  # fmt: skip
-    """(height, width, channels) maps as tiles, one per channel, in order. With `width` (px) the
-    largest whole zoom (tiles of MIN_TILE to `max_tile`) at which all fit in `max_rows` rows,
-    in rows of even length, else the smallest zoom and the first maps that fit; without, a
-    square-ish grid of them all."""
+               tile: int = TILE, gap: int = GAP) -> Layout:  # fmt: skip
+    """(height, width, channels) maps as tiles of about `tile` px, one per channel, in order:
+    in rows of even length across `width` px, at most `max_rows` of them (then the first maps
+    that fit); without a width, a square-ish grid of them all."""
     h, w, total = shape
-    side = max(h, w)
-    zoom, smallest = max(1, max_tile // side), max(1, -(-MIN_TILE // side))
-    if width is None:
-        columns = math.ceil(math.sqrt(total))
-        rows = math.ceil(total / columns)
+    zoom = max(1, tile // max(h, w))
+    across = math.ceil(math.sqrt(total)) if width is None else width // (w * zoom + gap)
+    columns = max(1, across)
+    rows = math.ceil(total / columns)
+    if max_rows is not None and rows > max_rows:
+        rows = max_rows
     else:
-        while True:
-            columns = max(1, width // (w * zoom + gap))
-            rows = math.ceil(total / columns)
-            if zoom <= smallest or max_rows is None or rows <= max_rows:
-                break
-            zoom -= 1
-        if max_rows is not None and rows > max_rows:
-            rows = max_rows
-        else:
-            columns = math.ceil(total / rows)  # 32 maps in rows of 11, 11, 10, not 15, 15, 2
+        columns = math.ceil(total / rows)  # 32 maps in rows of 16 and 16, not 30 and 2
     shown = min(total, columns * rows)
     return Layout(columns, rows, (h * zoom, w * zoom), (zoom, zoom), shown, total, gap)
 
@@ -175,7 +168,7 @@ def picture(values: np.ndarray) -> np.ndarray:
     """A whole layer as one RGB picture for a file: every map in a square-ish grid, or every
     unit in a strip 640 px wide, wrapped as often as it takes."""
     if values.ndim == 3:
-        layout = map_layout(values.shape)
+        layout = map_layout(values.shape, tile=FILE_TILE)
     else:
         layout = strip_layout(len(values), max_rows=max(len(values), 1))
     argb = render(values, layout)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from digitpad.layer_outputs import OUTPUT, LayerOutput
 from digitpad.layer_pictures import (
     GAP,
-    MAX_TILE,
+    TILE,
     Layout,
     colours,
     map_layout,
@@ -23,7 +23,7 @@ from digitpad.layer_pictures import (
 )
 
 MAP_ROWS = 3  # rows of tiles a layer of maps may take; the count says when not all fit
-FILTER_TILE = 30  # px: a 3x3 kernel at 10 px a weight, 5x5 at 6
+FILTER_TILE = 30  # px: a 3x3 kernel at 10 px a weight, 5x5 at 6 (a weight's sign at a glance)
 STRIP_ROWS = 3  # rows of cells a dense layer may take
 BAR_HEIGHT = 44  # the output probabilities' tallest bar, px
 WINNER, OTHER = QColor(33, 118, 220), QColor(150, 160, 175)  # as the main window's bars
@@ -101,7 +101,7 @@ class LayerTiles(QWidget):
             if out.maps:
                 filters = out.kind == FILTERS
                 self.grid = map_layout(out.shape, width, MAP_ROWS,
-                                       FILTER_TILE if filters else MAX_TILE,
+                                       FILTER_TILE if filters else TILE,
                                        6 if filters else GAP)  # fmt: skip
             else:
                 self.grid = strip_layout(out.shape[0], width, max_rows=STRIP_ROWS)

@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitpad.backends.base import Predictor
 from digitpad.layer_outputs import LayerOutput
 from digitpad.session import ModelSession
 from digitpad.ui import settings
 from digitpad.ui.inside_tiles import FILTERS, InputOverlay, LayerTiles
 from digitpad.ui.reading_panel import QUIET_STYLE
+from digitpad.ui.workers import WorkerPool
 
 log = logging.getLogger("digitpad.ui")
 PICK_HINT = "Click a feature map to see it here over the input"
@@ -51,12 +53,13 @@ class InsideView(QWidget):
         image: Callable[[], np.ndarray | None],
         predicted: SignalInstance,
         action: QAction,
+        tasks: WorkerPool,
         parent: QWidget,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("insideView")
         self.setWindowTitle("Inside the network")
-        self.session, self.image, self.action = session, image, action
+        self.session, self.image, self.action, self.tasks = session, image, action, tasks
         self.outputs: list[LayerOutput] = []
         self.last_ms: float | None = None  # the last update: activations and layout
         self._predictor = None
@@ -64,6 +67,7 @@ class InsideView(QWidget):
         self._pending = False
         self._free_at = 0.0  # when the next update may start (perf_counter seconds)
         self._placed = False
+        self._ready = self._warming = None  # the predictor read once (on a worker), or being
 
         self.title = QLabel(objectName="insideTitle")
         self.filters = QCheckBox("Filters of the first convolution", objectName="insideFilters")
@@ -136,6 +140,9 @@ class InsideView(QWidget):
             hint = "Loading model…" if self.session.loading else "Draw a digit"
             self._show([], image, hint if predictor is None or image is None else "")
             return
+        if predictor is not self._ready:
+            self._warm(predictor, image)
+            return
         try:
             found = predictor.activations(image)
         except Exception as err:  # a failing model must not stop the drawing
@@ -145,6 +152,23 @@ class InsideView(QWidget):
         self._show(found, image, predictor.activations_missing())
         took = time.perf_counter() - started
         self.last_ms, self._free_at = took * 1000, time.perf_counter() + took
+
+    def _warm(self, predictor: Predictor, image: np.ndarray) -> None:
+        """A model's first layers are read on a worker: Keras traces its function then (0.3 to
+        1 s, measured), which on the window's thread would hold the pen up."""
+        self._show([], image, f"Reading the layers of {predictor.card.title}…")
+        if self._warming is predictor:
+            return
+        self._warming = predictor
+
+        def ready(_=None) -> None:
+            if self._warming is predictor:
+                self._ready, self._warming = predictor, None
+                self.schedule()
+
+        self.tasks.start(
+            lambda worker: predictor.activations(image), "inside the network", ready, ready
+        )  # a failure is then met, and shown, on the next update
 
     def _show(self, found: list[LayerOutput], image: np.ndarray | None, note: str) -> None:
         self.outputs = found

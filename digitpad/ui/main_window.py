@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
 
         if self.inside is None:
             self.inside = InsideView(self.session, self.previewImage.pixels, self.predicted,
-                                     self.commands.inside, self)
+                                     self.commands.inside, self.loads, self)
         self.inside.set_shown(shown)
 
     # --- pictures ---------------------------------------------------------------------------
