@@ -209,7 +209,7 @@ def inside_views(app: QApplication, window) -> None:
     if not window.commands.inside.isChecked():
         window.commands.inside.trigger()
     view = window.inside
-    for arch, layers, size in (("cnn", 9, (980, 1040)), ("mlp", 4, (980, 440))):
+    for arch, layers, size in (("cnn", 9, (980, 960)), ("mlp", 4, (980, 440))):
         path = models.default_model("torch", arch)
         window.select_model(path)
         wait(app, lambda p=path, n=layers: window.model_path == p and len(view.outputs) == n)
