@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digitpad.cli.common import (
     EXIT_BAD_INPUT,
@@ -15,6 +16,9 @@ from digitpad.cli.common import (
     print_json,
 )
 from digitpad.images import FORMATS
+
+if TYPE_CHECKING:
+    from digitpad.data import MnistData
 
 
 def add_commands(sub) -> None:
@@ -190,7 +194,7 @@ def evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def evaluate_side_by_side(predictors: list, data, as_json: bool) -> int:
+def evaluate_side_by_side(predictors: list, data: MnistData, as_json: bool) -> int:
     """`evaluate --model A --model B ...`: the accuracies side by side, and on how many test
     images the models do not all give the same digit."""
     from digitpad.comparison import evaluate_all

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QToolButto
 
 from digitpad import certainty
 from digitpad.backends.base import Predictor
+from digitpad.card import ModelCard
 from digitpad.comparison import Answer
 from digitpad.session import ModelSession
 from digitpad.ui.model_choices import entry_label
@@ -80,7 +81,7 @@ class CompareColumn(QFrame):
         self.setStyleSheet(CALM)
 
     # --- the model ------------------------------------------------------------------------
-    def fill(self, entries) -> None:
+    def fill(self, entries: list[tuple[Path, ModelCard]]) -> None:
         """List the session's models (as Model > Choose model names them), this one marked."""
         self.model.clear()
         for path, card in entries:

@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from digitpad import comparison, models
+from digitpad import backends, comparison, models
 from digitpad import session as events
 from digitpad.session import ModelSession
 from digitpad.ui import settings
@@ -77,8 +77,11 @@ class CompareView(QDialog):
         if len(saved) >= comparison.FEWEST:
             return saved
         active = self.session.active or models.default_model("torch")
-        other = "keras" if models.backend_of(active) == "torch" else "torch"
-        return [active, models.default_model(other)]
+        mine = models.backend_of(active)
+        others = [b for b in ("keras", "torch") if b != mine and b in backends.installed()]
+        if others:
+            return [active, models.default_model(others[0])]
+        return [active, models.default_model(mine, "mlp")]  # one framework here: MLP vs CNN
 
     def _unused(self) -> Path:
         """A listed model no column reads with yet (the first listed, if all are used)."""
@@ -87,6 +90,9 @@ class CompareView(QDialog):
         return next((p for p in listed if p not in used), listed[0])
 
     def add_column(self, path: Path) -> CompareColumn:
+        """Compare one more model (at most comparison.MOST)."""
+        if len(self.columns) >= comparison.MOST:
+            raise ValueError(f"at most {comparison.MOST} models are compared at once")
         column = CompareColumn(self.session, lambda: settings.get("model/device"),
                                self._changed, self.remove_column)
         self.columns.append(column)
@@ -98,6 +104,7 @@ class CompareView(QDialog):
         return column
 
     def remove_column(self, column: CompareColumn) -> None:
+        """Stop comparing a column's model (down to comparison.FEWEST)."""
         if len(self.columns) <= comparison.FEWEST:
             return
         self.columns.remove(column)
