@@ -138,7 +138,7 @@ class InsideView(QWidget):
             self._show_filters()
         if predictor is None or image is None:
             hint = "Loading model…" if self.session.loading else "Draw a digit"
-            self._show([], image, hint if predictor is None or image is None else "")
+            self._show([], image, hint)
             return
         if predictor is not self._ready:
             self._warm(predictor, image)
