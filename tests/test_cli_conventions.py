@@ -241,10 +241,13 @@ OPEN_PICTURE = """
         from digitpad.ui.main_window import MainWindow
 
         window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+        # every message shown: a slow model load can outlast the message's few seconds
+        said = [window.statusBar().currentMessage()]
+        window.statusBar().messageChanged.connect(said.append)
 
         def ready():
             print("reading", window.predictionLabel.text())
-            print("status", window.statusBar().currentMessage())
+            print("status", next((m for m in said if m.startswith("Opened")), ""))
             print("version", app.applicationVersion())
             print("desktop", QGuiApplication.desktopFileName(), flush=True)
             window.close()
