@@ -113,6 +113,12 @@ def test_the_model_that_reads_otherwise_stands_out(qtbot, mnist, tmp_path):
     assert not view.columns[0].remove.isEnabled()  # two is the fewest
     assert view.verdict.text() == "Both models read 3"
 
+    view.columns[1].choose(TORCH_MLP)
+    window.commands.number.trigger()  # number mode: the view reads the least certain digit
+    assert window.open_image(picture)
+    assert window.predictionLabel.text() == "3" and shown(view) == ["3", "9"]
+    assert np.array_equal(view.preview.pixels(), window.previewImage.pixels())
+
 
 def test_a_damaged_model_says_so_in_its_column_and_the_others_read(qtbot, mnist):
     folder = paths.models_dir()
