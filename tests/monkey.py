@@ -143,12 +143,14 @@ class Monkey:
             panel.start()
 
     def _open_dialog(self) -> None:
-        choice = self.rng.integers(3)
+        choice = self.rng.integers(4)
         if choice == 0:
             dialog = self.window.open_evaluation()
             dialog.limit = 300
         elif choice == 1:
             self.window.open_model_manager()
+        elif choice == 2:
+            self.window.open_compare()  # reads every later stroke with its models too
         else:
             self.window.open_training()
 
