@@ -136,7 +136,9 @@ def check_base(bin_dir: Path, outside: Path) -> None:
     for backend in ("torch", "keras"):
         reads(bin_dir, outside, picture, label, "--backend", backend)
     says_which_extra(bin_dir, outside, "onnx", "predict", picture, "--backend", "onnx")
-    says_which_extra(bin_dir, outside, "export", "export", "--format", "onnx",
+    bundled = run(bin_dir / "python", "-c", "from digitpad import models; "
+                  "print(models.default_model('torch'))", cwd=outside).strip()
+    says_which_extra(bin_dir, outside, "export", "export", bundled, "--format", "onnx",
                      "--out", outside / "cnn.onnx")
     print(f"wheel check: base install ok ({version}; reads the bundled {label})")
 
