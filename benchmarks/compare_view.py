@@ -120,10 +120,18 @@ def latency(n_digits: int) -> dict:
     columns = [models.read_card(path).title for path in paths]
     window.close()
     (o50, o99), (t50, t99) = percentiles(one), percentiles(three)
-    return {"one_p50": o50, "one_p99": o99, "three_p50": t50, "three_p99": t99,
-            "ratio": t50 / o50, "updates": len(one), "digits": len(digits), "models": columns,
-            "load": load,
-            "source": source.name}
+    return {
+        "one_p50": o50,
+        "one_p99": o99,
+        "three_p50": t50,
+        "three_p99": t99,
+        "ratio": t50 / o50,
+        "updates": len(one),
+        "digits": len(digits),
+        "models": columns,
+        "load": load,
+        "source": source.name,
+    }
 
 
 def memory_child(order: list[tuple[str, str]]) -> None:
@@ -161,43 +169,67 @@ def memory() -> list[list[tuple[str, float]]]:
     runs = []
     for order in ORDERS:
         env = dict(os.environ, DIGITPAD_HOME=tempfile.mkdtemp(prefix="digitpad-bench-"))
-        out = subprocess.run([sys.executable, __file__, "--memory-child", json.dumps(order)],
-                             capture_output=True, text=True, env=env, timeout=600, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-child", json.dumps(order)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+            check=True,
+        )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return runs
 
 
 def table(lat: dict, mem: list, steal: float | None) -> tuple[str, list[str]]:
-    lines = [TITLE, "", f"{time.strftime('%Y-%m-%d %H:%M')}; `benchmarks/compare_view.py`, "
-             f"{lat['digits']} pen digits ({lat['source']}) drawn with mouse events, "
-             f"{PASSES} passes each side, alternating ({lat['updates']} updates a side).",
-             "", "| live update (reading + repaint) | p50 ms | p99 ms |", "| --- | ---: | ---: |",
-             f"| one model, compare view closed | {lat['one_p50']:.2f} | {lat['one_p99']:.2f} |",
-             f"| three models compared ({', '.join(lat['models'])}) | {lat['three_p50']:.2f} | "
-             f"{lat['three_p99']:.2f} |", "",
-             f"Three models: {lat['ratio']:.2f}x one model's p50 (target <= {TARGET_RATIO:.0f}x)."]
+    lines = [
+        TITLE,
+        "",
+        f"{time.strftime('%Y-%m-%d %H:%M')}; `benchmarks/compare_view.py`, "
+        f"{lat['digits']} pen digits ({lat['source']}) drawn with mouse events, "
+        f"{PASSES} passes each side, alternating ({lat['updates']} updates a side).",
+        "",
+        "| live update (reading + repaint) | p50 ms | p99 ms |",
+        "| --- | ---: | ---: |",
+        f"| one model, compare view closed | {lat['one_p50']:.2f} | {lat['one_p99']:.2f} |",
+        f"| three models compared ({', '.join(lat['models'])}) | {lat['three_p50']:.2f} | "
+        f"{lat['three_p99']:.2f} |",
+        "",
+        f"Three models: {lat['ratio']:.2f}x one model's p50 (target <= {TARGET_RATIO:.0f}x).",
+    ]
     if steal is not None:
-        lines.append(f"CPU time taken by the hypervisor (steal) meanwhile: {steal:.0f}%; load "
-                     f"average {lat['load']:.1f} on {os.cpu_count()} cores at the start.")
-    lines += ["", "| resident memory, fresh process | MB | this step adds |",
-              "| --- | ---: | ---: |"]
+        lines.append(
+            f"CPU time taken by the hypervisor (steal) meanwhile: {steal:.0f}%; load "
+            f"average {lat['load']:.1f} on {os.cpu_count()} cores at the start."
+        )
+    lines += [
+        "",
+        "| resident memory, fresh process | MB | this step adds |",
+        "| --- | ---: | ---: |",
+    ]
     for i, steps in enumerate(mem, start=1):
         before = None
         for what, mb in steps:
             what = f"process {i}: {what}" if before is None else what
-            lines.append(f"| {what} | {mb:,.0f} | "
-                         f"{'' if before is None else f'{mb - before:+,.0f}'} |")
+            lines.append(
+                f"| {what} | {mb:,.0f} | {'' if before is None else f'{mb - before:+,.0f}'} |"
+            )
             before = mb
-    lines += ["", "The model reading the canvas is not asked twice (its column shows the window's "
-              "reading); each other model costs one `predict` of the same 28x28 image and the "
-              "repaint of its column. Memory: a model of a framework already loaded costs a "
-              "few MB; the first model of another framework brings that framework (TensorFlow "
-              "for Keras, ONNX Runtime for .onnx). The view holds at most "
-              "four models, shared with the window's cache of loaded models."]
+    lines += [
+        "",
+        "The model reading the canvas is not asked twice (its column shows the window's "
+        "reading); each other model costs one `predict` of the same 28x28 image and the "
+        "repaint of its column. Memory: a model of a framework already loaded costs a "
+        "few MB; the first model of another framework brings that framework (TensorFlow "
+        "for Keras, ONNX Runtime for .onnx). The view holds at most "
+        "four models, shared with the window's cache of loaded models.",
+    ]
     missed = []
     if lat["ratio"] > TARGET_RATIO:
-        missed.append(f"compare view with 3 models: live update p50 {lat['ratio']:.1f}x one "
-                      f"model's (target {TARGET_RATIO:.0f}x)")
+        missed.append(
+            f"compare view with 3 models: live update p50 {lat['ratio']:.1f}x one "
+            f"model's (target {TARGET_RATIO:.0f}x)"
+        )
     return "\n".join(lines) + "\n", missed
 
 

@@ -27,9 +27,11 @@ class Answer:
     ms: float  # the time `predict` took (no preprocessing: every model reads the same image)
 
     def as_json(self) -> dict:
-        return {"digit": self.digit,
-                "confidence": None if self.confidence is None else round(self.confidence, 4),
-                "ms": round(self.ms, 3)}
+        return {
+            "digit": self.digit,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
+            "ms": round(self.ms, 3),
+        }
 
 
 def read(predictor, image: np.ndarray | None) -> Answer:
@@ -50,8 +52,7 @@ def outliers(digits: Sequence[int | None]) -> set[int]:
     if len(counts) < 2:
         return set()
     (top, n), (_, runner_up) = counts.most_common(2)
-    return {i for i, d in enumerate(digits)
-            if d is not None and (d != top or n == runner_up)}
+    return {i for i, d in enumerate(digits) if d is not None and (d != top or n == runner_up)}
 
 
 @dataclass
@@ -59,7 +60,7 @@ class SideBySide:
     """Several models scored on the same labelled images."""
 
     evaluations: list[Evaluation]
-    disagree: int   # images on which the models do not all give the same digit
+    disagree: int  # images on which the models do not all give the same digit
     all_wrong: int  # images that every model gets wrong
 
     @property

@@ -52,15 +52,21 @@ def test_pytorch_and_keras_read_the_same_drawing_live(qtbot, mnist):
     window, view = open_compare(qtbot)  # first time: the active model and the other framework's
     assert [c.predictor.path for c in view.columns] == [TORCH_CNN, KERAS_CNN]
     assert [c.model.currentText().split("  ·  ")[0] for c in view.columns] == [
-        "PyTorch CNN", "Keras CNN"]
+        "PyTorch CNN",
+        "Keras CNN",
+    ]
     assert shown(view) == ["", ""] and view.columns[0].confidence.text() == "Draw a digit"
 
     canvas, left = window.canvas, Qt.MouseButton.LeftButton
 
     def send(kind, y, button, buttons):
         pos = QPointF(canvas.width() / 2, canvas.height() * y)
-        QApplication.sendEvent(canvas, QMouseEvent(kind, pos, canvas.mapToGlobal(pos), button,
-                                                   buttons, Qt.KeyboardModifier.NoModifier))
+        QApplication.sendEvent(
+            canvas,
+            QMouseEvent(
+                kind, pos, canvas.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
+            ),
+        )
 
     send(QEvent.Type.MouseButtonPress, 0.15, left, left)
     with qtbot.waitSignal(window.predicted, timeout=5000):
@@ -75,10 +81,8 @@ def test_pytorch_and_keras_read_the_same_drawing_live(qtbot, mnist):
     torch_column, keras_column = view.columns
     assert shown(view) == ["7", "7"] == [window.predictionLabel.text()] * 2
     # the model reading the canvas is not asked twice: its column shows the window's reading
-    assert np.array_equal(torch_column.bars.probabilities(),
-                          window.probabilityBars.probabilities())
-    assert not np.array_equal(keras_column.bars.probabilities(),
-                              torch_column.bars.probabilities())
+    assert np.array_equal(torch_column.bars.probabilities(), window.probabilityBars.probabilities())
+    assert not np.array_equal(keras_column.bars.probabilities(), torch_column.bars.probabilities())
     for column in view.columns:
         assert column.time.text().startswith("read in ") and column.time.text().endswith(" ms")
         assert column.confidence.text().endswith("confident")
@@ -104,8 +108,9 @@ def test_the_model_that_reads_otherwise_stands_out(qtbot, mnist, tmp_path):
     assert shown(view) == ["3", "9", "3"]
     assert [c.disagrees for c in view.columns] == [False, True, False]  # the odd one out
     assert view.columns[1].styleSheet() != view.columns[0].styleSheet()
-    assert view.verdict.text() == ("The models disagree: 3 (PyTorch CNN, Keras CNN) vs "
-                                   "9 (PyTorch MLP)")
+    assert view.verdict.text() == (
+        "The models disagree: 3 (PyTorch CNN, Keras CNN) vs 9 (PyTorch MLP)"
+    )
     view.grab().save("/tmp/compare-disagree-3.png")
 
     view.remove_column(view.columns[1])  # the MLP goes: the other two agree
@@ -133,8 +138,10 @@ def test_a_damaged_model_says_so_in_its_column_and_the_others_read(qtbot, mnist)
     window.predict_drawing()
     bad = view.columns[1]
     assert bad.predictor is None and "checksum differs" in bad.error
-    assert bad.status.text() == ("Could not load: the file does not match its model card "
-                                 "(checksum differs); it is damaged or was replaced")
+    assert bad.status.text() == (
+        "Could not load: the file does not match its model card "
+        "(checksum differs); it is damaged or was replaced"
+    )
     assert bad.status.height() < 2 * bad.status.fontMetrics().lineSpacing()  # one line
     assert bad.status.toolTip() == bad.error and str(damaged) in bad.error  # all of it
     assert bad.digit.text() == "" and bad.confidence.text() == "No model"
@@ -187,8 +194,21 @@ def picture(tmp_path, mnist, i: int):
 
 def test_predict_with_two_models_prints_each_answer(tmp_path, mnist, capsys):
     seven, argued = picture(tmp_path, mnist, 0), picture(tmp_path, mnist, ARGUED)
-    assert cli(["predict", "--json", "--model", str(TORCH_CNN), "--model", str(TORCH_MLP),
-                str(seven), str(argued)]) == 0
+    assert (
+        cli(
+            [
+                "predict",
+                "--json",
+                "--model",
+                str(TORCH_CNN),
+                "--model",
+                str(TORCH_MLP),
+                str(seven),
+                str(argued),
+            ]
+        )
+        == 0
+    )
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["path"] for r in records] == [str(seven), str(argued)]
     assert [r["agree"] for r in records] == [True, False]
@@ -198,8 +218,7 @@ def test_predict_with_two_models_prints_each_answer(tmp_path, mnist, capsys):
         assert all(0 < m["confidence"] <= 1 and m["ms"] > 0 for m in r["models"])
     assert [[m["digit"] for m in r["models"]] for r in records] == [[7, 7], [3, 9]]
 
-    assert cli(["predict", "--model", str(TORCH_CNN), "--model", str(KERAS_CNN),
-                str(argued)]) == 0
+    assert cli(["predict", "--model", str(TORCH_CNN), "--model", str(KERAS_CNN), str(argued)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{argued}: PyTorch CNN 3 (") and "; Keras CNN 3 (" in out
     assert "disagree" not in out
@@ -212,24 +231,52 @@ def test_predict_with_two_models_prints_each_answer(tmp_path, mnist, capsys):
 def test_evaluate_with_two_models_side_by_side(small_mnist_dir, capsys):
     from digitpad.predictors import load_any
 
-    assert cli(["evaluate", "--json", "--data", str(small_mnist_dir), "--model", str(TORCH_CNN),
-                "--model", str(TORCH_MLP)]) == 0
+    assert (
+        cli(
+            [
+                "evaluate",
+                "--json",
+                "--data",
+                str(small_mnist_dir),
+                "--model",
+                str(TORCH_CNN),
+                "--model",
+                str(TORCH_MLP),
+            ]
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["n"] == 500 and [m["title"] for m in report["models"]] == [
-        "PyTorch CNN", "PyTorch MLP"]
+        "PyTorch CNN",
+        "PyTorch MLP",
+    ]
     from digitpad.data import load_mnist
 
     data = load_mnist(small_mnist_dir)
-    said = [load_any(p).predict(data.test_x.astype(np.float32) / 255).argmax(axis=1)
-            for p in (TORCH_CNN, TORCH_MLP)]
+    said = [
+        load_any(p).predict(data.test_x.astype(np.float32) / 255).argmax(axis=1)
+        for p in (TORCH_CNN, TORCH_MLP)
+    ]
     for m, predicted in zip(report["models"], said, strict=True):
         assert m["accuracy"] == pytest.approx((predicted == data.test_y).mean())
     assert report["disagree"] == int((said[0] != said[1]).sum()) > 0
-    assert report["all_wrong"] == int(((said[0] != data.test_y)
-                                       & (said[1] != data.test_y)).sum())
+    assert report["all_wrong"] == int(((said[0] != data.test_y) & (said[1] != data.test_y)).sum())
 
-    assert cli(["evaluate", "--data", str(small_mnist_dir), "--model", str(TORCH_CNN),
-                "--model", str(TORCH_MLP)]) == 0
+    assert (
+        cli(
+            [
+                "evaluate",
+                "--data",
+                str(small_mnist_dir),
+                "--model",
+                str(TORCH_CNN),
+                "--model",
+                str(TORCH_MLP),
+            ]
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("2 models on 500 test images")
     assert lines[1].split() == ["PyTorch", "CNN", f"{report['models'][0]['accuracy']:.2%}"]
@@ -238,8 +285,20 @@ def test_evaluate_with_two_models_side_by_side(small_mnist_dir, capsys):
 
 def test_too_many_models_or_a_number_with_several_are_refused(tmp_path, mnist, capsys):
     seven = picture(tmp_path, mnist, 0)
-    assert cli(["predict", "--number", "--model", str(TORCH_CNN), "--model", str(TORCH_MLP),
-                str(seven)]) == 2
+    assert (
+        cli(
+            [
+                "predict",
+                "--number",
+                "--model",
+                str(TORCH_CNN),
+                "--model",
+                str(TORCH_MLP),
+                str(seven),
+            ]
+        )
+        == 2
+    )
     assert "--number reads with one model" in capsys.readouterr().err
     five = [a for _ in range(5) for a in ("--model", str(TORCH_MLP))]
     with pytest.raises(SystemExit) as refused:

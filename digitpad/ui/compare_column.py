@@ -24,13 +24,19 @@ from digitpad.ui.reading_panel import ERROR_STYLE, QUIET_STYLE, ElidedLabel
 WIDTH = 240
 CALM = "#compareColumn { border: 1px solid palette(mid); border-radius: 6px; }"
 ODD_ONE = "#d9480f"  # a column whose digit differs from the others'
-STANDS_OUT = (f"#compareColumn {{ border: 2px solid {ODD_ONE}; border-radius: 6px; "
-              "background: #fff4e6; }")
+STANDS_OUT = (
+    f"#compareColumn {{ border: 2px solid {ODD_ONE}; border-radius: 6px; background: #fff4e6; }}"
+)
 
 
 class CompareColumn(QFrame):
-    def __init__(self, session: ModelSession, device: Callable[[], str],
-                 changed: Callable[[], None], remove: Callable[[CompareColumn], None]) -> None:
+    def __init__(
+        self,
+        session: ModelSession,
+        device: Callable[[], str],
+        changed: Callable[[], None],
+        remove: Callable[[CompareColumn], None],
+    ) -> None:
         """`changed` is called when another model is chosen, and when it is ready or failed."""
         super().__init__(objectName="compareColumn")
         self.session, self.device, self.changed = session, device, changed
@@ -44,7 +50,8 @@ class CompareColumn(QFrame):
         self.model = QComboBox(objectName="compareModel")
         self.model.setToolTip("The model this column reads with")
         self.model.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.model.setMinimumContentsLength(10)
         self.model.activated.connect(lambda i: self.choose(Path(self.model.itemData(i))))
         self.remove = QToolButton(objectName="compareRemove", text="✕")
@@ -86,8 +93,9 @@ class CompareColumn(QFrame):
         self.model.clear()
         for path, card in entries:
             self.model.addItem(entry_label(card), str(path))
-            self.model.setItemData(self.model.count() - 1, card.summary(),
-                                   Qt.ItemDataRole.ToolTipRole)
+            self.model.setItemData(
+                self.model.count() - 1, card.summary(), Qt.ItemDataRole.ToolTipRole
+            )
         if self.path is not None and self.model.findData(str(self.path)) < 0:
             self.model.addItem(self.path.name, str(self.path))  # e.g. a file loaded from elsewhere
         self.model.setCurrentIndex(self.model.findData(str(self.path)) if self.path else -1)
@@ -102,8 +110,12 @@ class CompareColumn(QFrame):
         card = self.session.card(self.path)
         self._say(f"Loading {card.title if card else self.path.name}…")
         self.changed()
-        self.session.fetch(self.path, self.device(), lambda p: self._ready(request, p),
-                           lambda message: self._failed(request, message))
+        self.session.fetch(
+            self.path,
+            self.device(),
+            lambda p: self._ready(request, p),
+            lambda message: self._failed(request, message),
+        )
 
     def release(self) -> None:
         """Let go of the model (the view closed); `choose(self.path)` takes it back."""

@@ -32,8 +32,13 @@ SEPARATOR = "\n"  # between the paths in the "compare/models" setting
 
 
 class CompareView(QDialog):
-    def __init__(self, session: ModelSession, reader: Reader, predicted: SignalInstance,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: ModelSession,
+        reader: Reader,
+        predicted: SignalInstance,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("compareView")
         self.setWindowTitle("Compare models")
@@ -44,8 +49,10 @@ class CompareView(QDialog):
         intro.setStyleSheet(QUIET_STYLE)
         intro.setWordWrap(True)  # as wide as the columns, no wider
         self.add = QPushButton("Add model", objectName="compareAdd")
-        self.add.setToolTip(f"Compare up to {comparison.MOST} models; each one compared stays "
-                            "loaded (memory: see the README's Performance section)")
+        self.add.setToolTip(
+            f"Compare up to {comparison.MOST} models; each one compared stays "
+            "loaded (memory: see the README's Performance section)"
+        )
         self.add.clicked.connect(lambda: self.add_column(self._unused()))
         self.verdict = QLabel("", objectName="compareVerdict", wordWrap=True)
         self.preview = PreviewImage()  # what every model reads
@@ -93,8 +100,9 @@ class CompareView(QDialog):
         """Compare one more model (at most comparison.MOST)."""
         if len(self.columns) >= comparison.MOST:
             raise ValueError(f"at most {comparison.MOST} models are compared at once")
-        column = CompareColumn(self.session, lambda: settings.get("model/device"),
-                               self._changed, self.remove_column)
+        column = CompareColumn(
+            self.session, lambda: settings.get("model/device"), self._changed, self.remove_column
+        )
         self.columns.append(column)
         self.row.addWidget(column)
         column.show()  # now, not at the next turn of the event loop: `_fit` counts it
@@ -172,14 +180,20 @@ class CompareView(QDialog):
             self.verdict.setText("")
         elif odd:
             self.verdict.setStyleSheet(f"color: {ODD_ONE}; font-weight: bold;")
-            self.verdict.setText("The models disagree: " + " vs ".join(
-                f"{d} ({', '.join(names)})" for d, names in by_digit.items()))
+            self.verdict.setText(
+                "The models disagree: "
+                + " vs ".join(f"{d} ({', '.join(names)})" for d, names in by_digit.items())
+            )
         else:
             [(digit, names)] = by_digit.items()
             self.verdict.setStyleSheet("")
-            self.verdict.setText(f"{names[0]} reads {digit}" if len(names) == 1
-                                 else f"Both models read {digit}" if len(names) == 2
-                                 else f"All {len(names)} models read {digit}")
+            self.verdict.setText(
+                f"{names[0]} reads {digit}"
+                if len(names) == 1
+                else f"Both models read {digit}"
+                if len(names) == 2
+                else f"All {len(names)} models read {digit}"
+            )
 
     # --- opening and closing ----------------------------------------------------------------
     def _place(self) -> None:
