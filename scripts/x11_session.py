@@ -346,7 +346,9 @@ class Session:
                                          str(self.proc.pid), "--name", "digitpad").split()
             except RuntimeError:
                 found = []
-            sized = [(self.display.geometry(w), w) for w in found]
+            # the main window is titled "digitpad"; others "Inside the network — digitpad"
+            main = [w for w in found if self.display.xdo("getwindowname", w) == "digitpad"]
+            sized = [(self.display.geometry(w), w) for w in main or found]
             sized = [(r.w * r.h, w) for r, w in sized if r.w > 100]
             if sized:
                 return max(sized)[1]

@@ -242,6 +242,8 @@ def test_the_view_shows_the_cnns_maps_live_and_is_remembered(qtbot):
     assert settings.get("view/insideFilters")
 
     window.close()
+    view.close()  # as quitting closes every window, the main one first: still remembered
+    assert settings.get("view/insideNetwork")
     again = open_window(qtbot, (900, 640))
     assert again.commands.inside.isChecked()
     qtbot.waitUntil(lambda: again.inside is not None and again.inside.isVisible())

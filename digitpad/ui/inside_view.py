@@ -270,7 +270,11 @@ class InsideView(QWidget):
         self.schedule()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closed by its own close button: the menu item is unticked, and that is remembered."""
-        self.action.setChecked(False)  # `triggered` does not fire: nothing shows it again
-        settings.put(SHOWN, False)
+        """Closed by its own close button: the menu item is unticked, and that is remembered.
+        Closed because the app quits (Qt closes every window, the main one first): left as it
+        was, to open again at the next start."""
+        window = self.parentWidget()
+        if window is not None and window.isVisible():
+            self.action.setChecked(False)  # `triggered` does not fire: nothing shows it again
+            settings.put(SHOWN, False)
         super().closeEvent(event)
