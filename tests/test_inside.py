@@ -4,6 +4,11 @@ description, the `activations` command, and View > Inside the network in the rea
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -241,8 +246,8 @@ def test_the_view_shows_the_cnns_maps_live_and_is_remembered(qtbot):
     assert view.filter_row.isVisible() and view.filter_row.grid.total == 32
     assert settings.get("view/insideFilters")
 
-    window.close()
-    view.close()  # as quitting closes every window, the main one first: still remembered
+    window.close()  # which closes the view with it (checked with the real app below)
+    view.close()
     assert settings.get("view/insideNetwork")
     again = open_window(qtbot, (900, 640))
     assert again.commands.inside.isChecked()
@@ -274,3 +279,40 @@ def test_the_view_follows_the_model_and_costs_nothing_hidden(qtbot):
         line(window.canvas, (0.3, 0.5), (0.7, 0.5))
     QApplication.processEvents()  # any update it had scheduled would run now
     assert view.outputs is shown
+
+
+# The real app (the `digitpad` command), started with the view remembered as shown, quit as
+# Ctrl+Q does once the view is up: quitting closes the view with the main window.
+QUIT_WITH_THE_VIEW = """
+    import sys
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+
+    def start():
+        from digitpad.ui.main_window import MainWindow
+
+        window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+        if window.inside is not None and window.inside.isVisible():
+            print("shown", flush=True)
+            window.commands.quit.trigger()
+        else:
+            QTimer.singleShot(20, start)
+
+    QTimer.singleShot(0, start)
+    from digitpad.cli import main
+    main([])
+"""
+
+
+def test_the_view_is_still_remembered_after_the_app_quits(private_home):
+    settings_file = private_home / "settings.ini"
+    settings_file.write_text("[view]\ninsideNetwork=true\n")
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", DIGITPAD_HOME=str(private_home),
+               PYTHONPATH=str(root))
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(QUIT_WITH_THE_VIEW)], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=240)  # fmt: skip
+    assert done.returncode == 0 and done.stdout.startswith("shown"), done.stdout + done.stderr
+    assert "insideNetwork=true" in settings_file.read_text()

@@ -54,12 +54,14 @@ class InsideView(QWidget):
         predicted: SignalInstance,
         action: QAction,
         tasks: WorkerPool,
+        quitting: Callable[[], bool],
         parent: QWidget,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("insideView")
         self.setWindowTitle("Inside the network")
         self.session, self.image, self.action, self.tasks = session, image, action, tasks
+        self.quitting = quitting  # the main window is closing: this close is not the user's
         self.outputs: list[LayerOutput] = []
         self.last_ms: float | None = None  # the last update: activations and layout
         self._predictor = None
@@ -271,10 +273,9 @@ class InsideView(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closed by its own close button: the menu item is unticked, and that is remembered.
-        Closed because the app quits (Qt closes every window, the main one first): left as it
+        Closed because the main window closes (which closes this one with it): left as it
         was, to open again at the next start."""
-        window = self.parentWidget()
-        if window is not None and window.isVisible():
+        if not self.quitting():
             self.action.setChecked(False)  # `triggered` does not fire: nothing shows it again
             settings.put(SHOWN, False)
         super().closeEvent(event)

@@ -211,7 +211,8 @@ class MainWindow(QMainWindow):
 
         if self.inside is None:
             self.inside = InsideView(self.session, self.previewImage.pixels, self.predicted,
-                                     self.commands.inside, self.loads, self)
+                                     self.commands.inside, self.loads, lambda: self._closed,
+                                     self)
         self.inside.set_shown(shown)
 
     # --- pictures ---------------------------------------------------------------------------
