@@ -310,8 +310,12 @@ def test_the_view_is_still_remembered_after_the_app_quits(private_home):
     settings_file = private_home / "settings.ini"
     settings_file.write_text("[view]\ninsideNetwork=true\n")
     root = Path(__file__).resolve().parent.parent
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", DIGITPAD_HOME=str(private_home),
-               PYTHONPATH=str(root))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        DIGITPAD_HOME=str(private_home),
+        PYTHONPATH=str(root),
+    )
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(QUIT_WITH_THE_VIEW)], cwd=root,
                           env=env, capture_output=True, text=True, timeout=240)  # fmt: skip
     assert done.returncode == 0 and done.stdout.startswith("shown"), done.stdout + done.stderr
