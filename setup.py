@@ -16,8 +16,12 @@ class BuildWithAssets(build_py):
     def run(self) -> None:
         super().run()
         if not self.editable_mode:
-            shutil.copytree(ASSETS, Path(self.build_lib) / "digitpad" / "assets",
-                            dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                ASSETS,
+                Path(self.build_lib) / "digitpad" / "assets",
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
 
 
 setup(cmdclass={"build_py": BuildWithAssets})

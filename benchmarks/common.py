@@ -73,10 +73,13 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    versions = ", ".join(f"{d} {_version(d)}" for d in ("torch", "tensorflow", "keras",
-                                                           "PySide6", "numpy"))
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.machine()}; {versions}")
+    versions = ", ".join(
+        f"{d} {_version(d)}" for d in ("torch", "tensorflow", "keras", "PySide6", "numpy")
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.machine()}; {versions}"
+    )
 
 
 def _version(dist: str) -> str:
@@ -84,7 +87,6 @@ def _version(dist: str) -> str:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "not installed"
-
 
 
 RESULTS = ROOT / "benchmarks" / "results.md"

@@ -32,8 +32,10 @@ def scribbles(n: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     out = []
     while len(out) < n:
-        strokes = [np.cumsum(rng.normal(0, 30, (int(rng.integers(3, 12)), 2)), axis=0)
-                   .astype(np.float32) for _ in range(int(rng.integers(2, 5)))]
+        strokes = [
+            np.cumsum(rng.normal(0, 30, (int(rng.integers(3, 12)), 2)), axis=0).astype(np.float32)
+            for _ in range(int(rng.integers(2, 5)))
+        ]
         image = to_mnist(pendigits.render(strokes, 160, 6.0))
         if image is not None:
             out.append(image)
@@ -48,32 +50,41 @@ def run() -> str:
     digits = pendigits.read(TES)
     pen = pendigits.mnist_images(digits, (18.0,), 160)
     x, y = pen.images.astype(np.float32) / 255, pen.labels
-    odd = {"random scribbles": scribbles(N_SCRIBBLES),
-           "digits rotated half a turn (not 0, 1, 8)": np.rot90(
-               x[~np.isin(y, (0, 1, 8))], 2, axes=(1, 2)).copy(),
-           "digits mirrored left-right (not 0, 1, 8)": x[~np.isin(y, (0, 1, 8)), :, ::-1].copy()}
-    lines = [f"Threshold: a reading under {UNSURE_BELOW:.0%} top probability is shown as "
-             "\"Not sure: 7, or maybe 1\".\n",
-             "| model | unseen pen drawings under the threshold | wrong among those | wrong "
-             "among the others | " + " | ".join(f"{k}: read with >= {UNSURE_BELOW:.0%}"
-                                                  for k in odd) + " | Show why, p50 ms |",
-             "| --- | ---: | ---: | ---: | " + "---: | " * len(odd) + "---: |"]
+    odd = {
+        "random scribbles": scribbles(N_SCRIBBLES),
+        "digits rotated half a turn (not 0, 1, 8)": np.rot90(
+            x[~np.isin(y, (0, 1, 8))], 2, axes=(1, 2)
+        ).copy(),
+        "digits mirrored left-right (not 0, 1, 8)": x[~np.isin(y, (0, 1, 8)), :, ::-1].copy(),
+    }
+    lines = [
+        f"Threshold: a reading under {UNSURE_BELOW:.0%} top probability is shown as "
+        '"Not sure: 7, or maybe 1".\n',
+        "| model | unseen pen drawings under the threshold | wrong among those | wrong "
+        "among the others | "
+        + " | ".join(f"{k}: read with >= {UNSURE_BELOW:.0%}" for k in odd)
+        + " | Show why, p50 ms |",
+        "| --- | ---: | ---: | ---: | " + "---: | " * len(odd) + "---: |",
+    ]
     for backend in ("torch", "keras"):
         predictor = load_predictor(backend)
         probs = predictor.predict(x)
         top, right = probs.max(axis=1), probs.argmax(axis=1) == y
         unsure = top < UNSURE_BELOW
-        confident_odd = [float((predictor.predict(v).max(axis=1) >= UNSURE_BELOW).mean())
-                         for v in odd.values()]
+        confident_odd = [
+            float((predictor.predict(v).max(axis=1) >= UNSURE_BELOW).mean()) for v in odd.values()
+        ]
         times = []
         for image, best in zip(x[:200], probs[:200].argmax(axis=1), strict=True):
             started = time.perf_counter()
             predictor.explain(image, int(best))
             times.append((time.perf_counter() - started) * 1000)
-        lines.append(f"| {predictor.card.title} | {unsure.mean():.1%} | "
-                     f"{(~right[unsure]).mean():.1%} | {(~right[~unsure]).mean():.2%} | "
-                     + " | ".join(f"{v:.0%}" for v in confident_odd)
-                     + f" | {np.median(times):.1f} |")
+        lines.append(
+            f"| {predictor.card.title} | {unsure.mean():.1%} | "
+            f"{(~right[unsure]).mean():.1%} | {(~right[~unsure]).mean():.2%} | "
+            + " | ".join(f"{v:.0%}" for v in confident_odd)
+            + f" | {np.median(times):.1f} |"
+        )
     return "\n".join(lines)
 
 

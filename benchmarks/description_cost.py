@@ -21,8 +21,9 @@ HAND_WRITTEN = "ef4a4b0:digitpad/backends/torch_nets.py"
 
 
 def hand_written():
-    source = subprocess.run(["git", "show", HAND_WRITTEN], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout
+    source = subprocess.run(
+        ["git", "show", HAND_WRITTEN], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     path = Path(tempfile.mkdtemp()) / "hand_written_nets.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("hand_written_nets", path)
@@ -72,9 +73,11 @@ def main(rounds: int = 6) -> None:
         (po, so), (pn, sn) = measured[id(old)], measured[id(new)]
         reads.append(pn / po)
         steps.append(sn / so)
-    print(f"modules identical; from description / hand-written, median of {rounds} rounds: "
-          f"live p50 {statistics.median(reads):.2f}x, training step "
-          f"{statistics.median(steps):.2f}x")
+    print(
+        f"modules identical; from description / hand-written, median of {rounds} rounds: "
+        f"live p50 {statistics.median(reads):.2f}x, training step "
+        f"{statistics.median(steps):.2f}x"
+    )
 
 
 if __name__ == "__main__":

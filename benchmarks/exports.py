@@ -31,19 +31,31 @@ def table() -> str:
     from digitpad import export, models
     from digitpad.predictors import load_any
 
-    lines = [TITLE, "", "| model | format | size MB | seconds to write and check | same answer "
-             "| largest probability difference |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        TITLE,
+        "",
+        "| model | format | size MB | seconds to write and check | same answer "
+        "| largest probability difference |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
     with tempfile.TemporaryDirectory() as folder:
         for backend in ("torch", "keras"):
             source = models.default_model(backend)
             for fmt in export.formats_for(source):
                 report = export.export(source, fmt, export.default_out(source, fmt, folder))
-                lines.append(f"| {models.read_card(source).title} | "
-                             f"{export.FORMATS[fmt].label} | {size_mb(report.path):.1f} | "
-                             f"{report.seconds:.1f} | {report.same_top1:,} / {report.images:,} | "
-                             f"{report.max_difference:.1e} |")
-    lines += ["", "Live prediction (preprocessing + prediction, 1,000 drawings, same process):",
-              "", "| model | p50 ms | p99 ms |", "| --- | ---: | ---: |"]
+                lines.append(
+                    f"| {models.read_card(source).title} | "
+                    f"{export.FORMATS[fmt].label} | {size_mb(report.path):.1f} | "
+                    f"{report.seconds:.1f} | {report.same_top1:,} / {report.images:,} | "
+                    f"{report.max_difference:.1e} |"
+                )
+    lines += [
+        "",
+        "Live prediction (preprocessing + prediction, 1,000 drawings, same process):",
+        "",
+        "| model | p50 ms | p99 ms |",
+        "| --- | ---: | ---: |",
+    ]
     drawings = canvas_drawings(1000)
     for backend in ("onnx", "torch", "keras"):
         predictor = load_any(models.default_model(backend))

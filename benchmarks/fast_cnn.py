@@ -16,21 +16,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 CANDIDATES = {
     "today's cnn": "cnn",
     "2 conv-bn (32, 64), dense 128": "conv:32:3:none,bn,relu,pool:2,conv:64:3:none,bn,relu,"
-                                     "pool:2,flatten,dense:128,dropout:0.25",
+    "pool:2,flatten,dense:128,dropout:0.25",
     "2 conv-bn (16, 32), dense 64": "conv:16:3:none,bn,relu,pool:2,conv:32:3:none,bn,relu,"
-                                    "pool:2,flatten,dense:64,dropout:0.25",
+    "pool:2,flatten,dense:64,dropout:0.25",
     "2 conv-bn (32, 64), dense 128 bn": "conv:32:3:none,bn,relu,pool:2,conv:64:3:none,bn,relu,"
-                                        "pool:2,flatten,dense:128:none,bn,relu,dropout:0.3",
+    "pool:2,flatten,dense:128:none,bn,relu,dropout:0.3",
     "3 conv-bn (32, 32 | 64), dense 128 bn": "conv:32:3:none,bn,relu,conv:32:3:none,bn,relu,"
-                                             "pool:2,conv:64:3:none,bn,relu,pool:2,flatten,"
-                                             "dense:128:none,bn,relu,dropout:0.3",
+    "pool:2,conv:64:3:none,bn,relu,pool:2,flatten,"
+    "dense:128:none,bn,relu,dropout:0.3",
     "4 conv-bn (16, 32 | 64, 64), dense 128 bn": "conv:16:3:none,bn,relu,conv:32:3:none,bn,"
-                                                 "relu,pool:2,conv:64:3:none,bn,relu,conv:64:3:"
-                                                 "none,bn,relu,pool:2,flatten,dense:128:none,bn,"
-                                                 "relu,dropout:0.3",
+    "relu,pool:2,conv:64:3:none,bn,relu,conv:64:3:"
+    "none,bn,relu,pool:2,flatten,dense:128:none,bn,"
+    "relu,dropout:0.3",
     "3 conv-bn (16, 32, 64), dense 64": "conv:16:3:none,bn,relu,pool:2,conv:32:3:none,bn,"
-                                        "relu,pool:2,conv:64:3:none,bn,relu,flatten,dense:64,"
-                                        "dropout:0.25",
+    "relu,pool:2,conv:64:3:none,bn,relu,flatten,dense:64,"
+    "dropout:0.25",
 }
 
 
@@ -50,13 +50,17 @@ def main() -> None:
     for name, spec in CANDIDATES.items():
         layers = () if spec in network.PRESETS else tuple(network.parse(spec))
         arch = spec if spec in network.PRESETS else network.CUSTOM
-        reached, best, last = median_of(args.runs, lambda a=arch, la=layers: seconds_to(
-            data, args.backend, 0.99, a, la, to_the_end=True))
+        reached, best, last = median_of(
+            args.runs,
+            lambda a=arch, la=layers: seconds_to(data, args.backend, 0.99, a, la, to_the_end=True),
+        )
         params, flops = network.totals(network.plan(layers or network.preset(arch).layers))
-        print(f"{name}: {params:,} weights, {flops / 1e6:.1f} M multiply-adds; 99.0% after "
-              f"{reached:.1f} s ({reached / seed:.1f}x the seed loop), best {best:.2%}, "
-              f"after the last epoch {last:.2%}",
-              flush=True)
+        print(
+            f"{name}: {params:,} weights, {flops / 1e6:.1f} M multiply-adds; 99.0% after "
+            f"{reached:.1f} s ({reached / seed:.1f}x the seed loop), best {best:.2%}, "
+            f"after the last epoch {last:.2%}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

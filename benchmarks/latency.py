@@ -54,8 +54,14 @@ def run() -> list[dict]:
                 model.predict(to_mnist(d)[None], verbose=0)
                 slow.append((time.perf_counter() - started) * 1000)
             s50, s99 = percentiles(slow)
-            rows.append({"model": "Keras CNN via Model.predict() (baseline)", "p50_ms": s50,
-                         "p99_ms": s99, "ratio": s50 / p50})
+            rows.append(
+                {
+                    "model": "Keras CNN via Model.predict() (baseline)",
+                    "p50_ms": s50,
+                    "p99_ms": s99,
+                    "ratio": s50 / p50,
+                }
+            )
     return rows
 
 
@@ -71,8 +77,14 @@ numpy_first_child({backend!r})
 def numpy_first(backend: str) -> dict:
     """The bundled CNN's latency in a new process that imported numpy first."""
     code = NUMPY_FIRST.format(root=str(ROOT), backend=backend)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=600, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

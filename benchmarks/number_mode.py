@@ -51,9 +51,11 @@ def run(n_numbers: int) -> str:
     from digitpad.predictors import load_predictor
 
     digits = pendigits.read(TES)
-    lines = ["| model | digits | numbers | read exactly | per digit, in numbers | the same digits "
-             "one by one | live update of 8 digits, p50 ms |", "| --- | ---: | ---: | ---: | "
-             "---: | ---: | ---: |"]
+    lines = [
+        "| model | digits | numbers | read exactly | per digit, in numbers | the same digits "
+        "one by one | live update of 8 digits, p50 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for backend in ("torch", "keras"):
         predictor = load_predictor(backend)
         for length in (2, 4, 8):
@@ -70,12 +72,18 @@ def run(n_numbers: int) -> str:
                 if len(text) == len(truth):
                     right += sum(a == b for a, b in zip(text, truth, strict=True))
                 one = pendigits.mnist_images(chosen, (18.0,), 160)
-                alone += int((predictor.predict(one.images.astype(np.float32) / 255)
-                              .argmax(axis=1) == one.labels).sum())
+                alone += int(
+                    (
+                        predictor.predict(one.images.astype(np.float32) / 255).argmax(axis=1)
+                        == one.labels
+                    ).sum()
+                )
                 total += length
-            lines.append(f"| {predictor.card.title} | {length} | {n_numbers} | "
-                         f"{exact / n_numbers:.1%} | {right / total:.2%} | {alone / total:.2%} | "
-                         + (f"{np.median(times):.1f} |" if length == 8 else "|"))
+            lines.append(
+                f"| {predictor.card.title} | {length} | {n_numbers} | "
+                f"{exact / n_numbers:.1%} | {right / total:.2%} | {alone / total:.2%} | "
+                + (f"{np.median(times):.1f} |" if length == 8 else "|")
+            )
     return "\n".join(lines)
 
 

@@ -63,46 +63,69 @@ def _run(backend_names: list[str]) -> tuple[list[dict], list[str]]:
             rest = np.setdiff1d(mine, taught)
             x, y = images.images[rest].astype(np.float32) / 255, images.labels[rest]
             before = before_model.predict(x).argmax(1) != y
-            done = personalise(base, Samples(images.images[taught],
-                                             images.labels[taught].astype(np.int64)),
-                               SilentCallbacks(), measure=False)
+            done = personalise(
+                base,
+                Samples(images.images[taught], images.labels[taught].astype(np.int64)),
+                SilentCallbacks(),
+                measure=False,
+            )
             after = load_any(done.path).predict(x).argmax(1) != y
-            rows.append({"backend": before_model.card.title, "writer": int(writer),
-                         "n": len(rest), "before": 1 - before.mean(), "after": 1 - after.mean(),
-                         "errors_before": int(before.sum()), "errors_after": int(after.sum()),
-                         "seconds": done.seconds, "mnist_after": done.mnist_accuracy,
-                         "mnist_before": mnist_before})
+            rows.append(
+                {
+                    "backend": before_model.card.title,
+                    "writer": int(writer),
+                    "n": len(rest),
+                    "before": 1 - before.mean(),
+                    "after": 1 - after.mean(),
+                    "errors_before": int(before.sum()),
+                    "errors_after": int(after.sum()),
+                    "seconds": done.seconds,
+                    "mnist_after": done.mnist_accuracy,
+                    "mnist_before": mnist_before,
+                }
+            )
             print(rows[-1], flush=True)
             done.path.unlink()
         mine_rows = [r for r in rows if r["backend"] == before_model.card.title]
         mean_after = float(np.mean([r["after"] for r in mine_rows]))
         if mean_after < TARGETS["mean_after"]:
-            missed.append(f"{before_model.card.title}: mean accuracy after personalising "
-                          f"{mean_after:.2%} (target 99.5%)")
-        not_halved = [r["writer"] for r in mine_rows  # 0 -> 1 counts too
-                      if r["errors_after"] > r["errors_before"] / 2]
+            missed.append(
+                f"{before_model.card.title}: mean accuracy after personalising "
+                f"{mean_after:.2%} (target 99.5%)"
+            )
+        not_halved = [
+            r["writer"]
+            for r in mine_rows  # 0 -> 1 counts too
+            if r["errors_after"] > r["errors_before"] / 2
+        ]
         if not_halved:
-            missed.append(f"{before_model.card.title}: errors not halved for writers "
-                          f"{not_halved}")
+            missed.append(f"{before_model.card.title}: errors not halved for writers {not_halved}")
         slowest = max(r["seconds"] for r in mine_rows)
         if slowest > TARGETS["seconds"]:
-            missed.append(f"{before_model.card.title}: slowest fine-tune {slowest:.1f} s "
-                          "(target 20 s)")
+            missed.append(
+                f"{before_model.card.title}: slowest fine-tune {slowest:.1f} s (target 20 s)"
+            )
         drop = mnist_before - min(r["mnist_after"] for r in mine_rows)
         if drop > TARGETS["mnist_drop"]:
-            missed.append(f"{before_model.card.title}: MNIST test drops by up to "
-                          f"{drop * 100:.2f} points (target 0.3)")
+            missed.append(
+                f"{before_model.card.title}: MNIST test drops by up to "
+                f"{drop * 100:.2f} points (target 0.3)"
+            )
     return rows, missed
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| model | writer | digits read | before | after | errors before -> after | "
-             "fine-tune s | MNIST test after |", "| --- | ---: | ---: | ---: | ---: | ---: | "
-             "---: | ---: |"]
+    lines = [
+        "| model | writer | digits read | before | after | errors before -> after | "
+        "fine-tune s | MNIST test after |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for r in rows:
-        lines.append(f"| {r['backend']} | {r['writer']} | {r['n']} | {r['before']:.2%} | "
-                     f"{r['after']:.2%} | {r['errors_before']} -> {r['errors_after']} | "
-                     f"{r['seconds']:.1f} | {r['mnist_after']:.2%} |")
+        lines.append(
+            f"| {r['backend']} | {r['writer']} | {r['n']} | {r['before']:.2%} | "
+            f"{r['after']:.2%} | {r['errors_before']} -> {r['errors_after']} | "
+            f"{r['seconds']:.1f} | {r['mnist_after']:.2%} |"
+        )
     for model in dict.fromkeys(r["backend"] for r in rows):
         mine = [r for r in rows if r["backend"] == model]
         lines.append(
@@ -111,7 +134,8 @@ def table(rows: list[dict]) -> str:
             f"{np.mean([r['after'] for r in mine]):.2%} | "
             f"{sum(r['errors_before'] for r in mine)} -> {sum(r['errors_after'] for r in mine)} "
             f"| {np.median([r['seconds'] for r in mine]):.1f} (median) | "
-            f"{np.mean([r['mnist_after'] for r in mine]):.2%} |")
+            f"{np.mean([r['mnist_after'] for r in mine]):.2%} |"
+        )
     return "\n".join(lines)
 
 

@@ -57,13 +57,23 @@ def run(write_cards: bool = False) -> list[dict]:
         if not card.bundled or not backends.get(card.backend).available():
             continue
         predictor = load_any(path)
-        scores = {name: float((predictor.predict(x).argmax(1) == y).mean())
-                  for name, (x, y) in sets.items()}
-        rows.append({"model": card.title, "arch": card.arch, "backend": card.backend,
-                     "path": path, **scores})
+        scores = {
+            name: float((predictor.predict(x).argmax(1) == y).mean())
+            for name, (x, y) in sets.items()
+        }
+        rows.append(
+            {
+                "model": card.title,
+                "arch": card.arch,
+                "backend": card.backend,
+                "path": path,
+                **scores,
+            }
+        )
         if write_cards and len(sets) > 1:
-            card.scores = card.scores | {f"pendigits_tes: {k}": round(v, 6)
-                                         for k, v in scores.items() if k != "MNIST test"}
+            card.scores = card.scores | {
+                f"pendigits_tes: {k}": round(v, 6) for k, v in scores.items() if k != "MNIST test"
+            }
             models.save_card(path, card)
     return rows
 
@@ -71,27 +81,31 @@ def run(write_cards: bool = False) -> list[dict]:
 def table(rows: list[dict]) -> tuple[str, list[str]]:
     """The markdown table and the targets missed."""
     names = [k for k in rows[0] if k not in ("model", "arch", "backend", "path")]
-    lines = ["| model | " + " | ".join(names) + " |",
-             "| --- |" + " ---: |" * len(names)]
+    lines = ["| model | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names)]
     missed = []
     for row in rows:
         lines.append(f"| {row['model']} | " + " | ".join(f"{row[n]:.2%}" for n in names) + " |")
         pen = row.get(SETS[0][0])
         if pen is not None and pen < TARGETS[row["arch"]]:
-            missed.append(f"{row['model']} reads {pen:.2%} of unseen writers' pen drawings "
-                          f"(target {TARGETS[row['arch']]:.0%})")
+            missed.append(
+                f"{row['model']} reads {pen:.2%} of unseen writers' pen drawings "
+                f"(target {TARGETS[row['arch']]:.0%})"
+            )
         if row["arch"] == "cnn" and row["MNIST test"] < 0.994:
-            missed.append(f"{row['model']} reads {row['MNIST test']:.2%} of MNIST test "
-                          "(target 99.4%)")
+            missed.append(
+                f"{row['model']} reads {row['MNIST test']:.2%} of MNIST test (target 99.4%)"
+            )
     by_arch: dict[str, list[float]] = {}
     for row in rows:
         if SETS[0][0] in row:
             by_arch.setdefault(row["arch"], []).append(row[SETS[0][0]])
     for arch, values in by_arch.items():
         if len(values) == 2 and abs(values[0] - values[1]) > 0.003:
-            missed.append(f"{arch.upper()}: the backends differ by "
-                          f"{abs(values[0] - values[1]) * 100:.2f} points on pen drawings "
-                          "(target 0.3)")
+            missed.append(
+                f"{arch.upper()}: the backends differ by "
+                f"{abs(values[0] - values[1]) * 100:.2f} points on pen drawings "
+                "(target 0.3)"
+            )
     return "\n".join(lines), missed
 
 

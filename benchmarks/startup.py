@@ -18,11 +18,20 @@ RUNS = 5
 
 
 def _launch(*args: str) -> dict[str, float]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
-               DIGITPAD_HOME=tempfile.mkdtemp(prefix="digitpad-bench-"))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        DIGITPAD_HOME=tempfile.mkdtemp(prefix="digitpad-bench-"),
+    )
     started = time.time()
-    out = subprocess.run([sys.executable, str(PROBE), *args], capture_output=True, text=True,
-                         env=env, timeout=180, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(PROBE), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=True,
+    ).stdout
     times = json.loads(out.strip().splitlines()[-1])
     return {k: v - started for k, v in times.items()}
 
@@ -50,13 +59,21 @@ def built_program(program: Path, runs: int = RUNS) -> dict[str, float] | None:
         return None
     window, ready = [], []
     for i in range(runs + 1):
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", DIGITPAD_STARTUP_PROBE="1",
-                   DIGITPAD_HOME=tempfile.mkdtemp(prefix="digitpad-bench-"))
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            DIGITPAD_STARTUP_PROBE="1",
+            DIGITPAD_HOME=tempfile.mkdtemp(prefix="digitpad-bench-"),
+        )
         started = time.time()
-        out = subprocess.run([str(program)], capture_output=True, text=True, env=env,
-                             timeout=180).stdout
-        marks = dict(line.split() for line in out.splitlines()
-                     if line.startswith(("first-paint", "model-ready")))
+        out = subprocess.run(
+            [str(program)], capture_output=True, text=True, env=env, timeout=180
+        ).stdout
+        marks = dict(
+            line.split()
+            for line in out.splitlines()
+            if line.startswith(("first-paint", "model-ready"))
+        )
         if i:  # the first launch warms the file cache
             window.append(float(marks["first-paint"]) - started)
             ready.append(float(marks["model-ready"]) - started)

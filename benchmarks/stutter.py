@@ -26,9 +26,9 @@ from benchmarks.common import canvas_drawings, percentiles  # noqa: E402
 
 LIMITS = {  # what was found holding the window up, when a target is missed
     "keras": "What limits it: TensorFlow runs the window's reading and the training's ops on "
-             "one shared thread pool, so a reading can wait behind a training op",
+    "one shared thread pool, so a reading can wait behind a training op",
     "torch": "What limits it: the window's thread competes for the cores with training's "
-             "threads (which run at a lower priority) and with anything else on the machine",
+    "threads (which run at a lower priority) and with anything else on the machine",
 }
 TITLE = "## Live reading while a CNN trains (the panel's defaults, on the worker thread)"
 
@@ -67,8 +67,12 @@ def measure(app, window, seconds: float, drawings) -> dict:
     for t in timers:
         t.stop()
     p50, p99 = percentiles(readings)
-    return {"p50_ms": p50, "p99_ms": p99, "block_ms": max(gaps) if gaps else 0.0,
-            "frames": len(readings)}
+    return {
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "block_ms": max(gaps) if gaps else 0.0,
+        "frames": len(readings),
+    }
 
 
 def run(seconds: float) -> list[dict]:
@@ -85,8 +89,9 @@ def run(seconds: float) -> list[dict]:
     for backend in ("torch", "keras"):
         window.select_model(models.default_model(backend))
         deadline = time.time() + 120
-        while (window.predictor is None or window.predictor.backend != backend) \
-                and time.time() < deadline:
+        while (
+            window.predictor is None or window.predictor.backend != backend
+        ) and time.time() < deadline:
             app.processEvents()
             time.sleep(0.01)
         rows.append({"backend": backend, "state": "idle", **measure(app, window, 5, drawings)})
@@ -100,8 +105,9 @@ def run(seconds: float) -> list[dict]:
         while not panel.view.loss_chart.series[0].count():  # past data loading: batches run
             app.processEvents()
             time.sleep(0.01)
-        rows.append({"backend": backend, "state": "training",
-                     **measure(app, window, seconds, drawings)})
+        rows.append(
+            {"backend": backend, "state": "training", **measure(app, window, seconds, drawings)}
+        )
         panel.cancel()
         while panel.is_running():
             app.processEvents()
@@ -112,16 +118,25 @@ def run(seconds: float) -> list[dict]:
 
 
 def table(rows: list[dict]) -> tuple[str, list[str]]:
-    lines = [TITLE, "", "| backend | window | live reading p50 ms | p99 ms | longest event-loop "
-             "gap ms | frames read |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        TITLE,
+        "",
+        "| backend | window | live reading p50 ms | p99 ms | longest event-loop "
+        "gap ms | frames read |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
     missed = []
     for r in rows:
-        lines.append(f"| {r['backend']} | {r['state']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                     f"{r['block_ms']:.0f} | {r['frames']} |")
+        lines.append(
+            f"| {r['backend']} | {r['state']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
+            f"{r['block_ms']:.0f} | {r['frames']} |"
+        )
         if r["state"] == "training" and (r["p99_ms"] > 20 or r["block_ms"] > 50):
-            missed.append(f"{r['backend']}: live reading p99 {r['p99_ms']:.0f} ms, event loop "
-                          f"gap {r['block_ms']:.0f} ms while training (targets 20 / 50 ms). "
-                          f"{LIMITS[r['backend']]}")
+            missed.append(
+                f"{r['backend']}: live reading p99 {r['p99_ms']:.0f} ms, event loop "
+                f"gap {r['block_ms']:.0f} ms while training (targets 20 / 50 ms). "
+                f"{LIMITS[r['backend']]}"
+            )
     return "\n".join(lines) + "\n", missed
 
 

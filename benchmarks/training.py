@@ -66,8 +66,9 @@ def plain_keras_fit(data) -> tuple[float, float]:
     keras = load_keras()
     keras.utils.set_random_seed(0)
     model = keras_models.build(network.preset("mlp").layers)
-    model.compile(keras.optimizers.Adam(LR),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        keras.optimizers.Adam(LR), keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    )
     x = data.train_x.astype(np.float32) / 255
     started = time.perf_counter()
     model.fit(x, data.train_y, batch_size=BATCH, epochs=EPOCHS, verbose=0)
@@ -76,21 +77,41 @@ def plain_keras_fit(data) -> tuple[float, float]:
     return seconds, float((probs.argmax(1) == data.test_y).mean())
 
 
-def ours(data, backend: str, arch: str = "mlp", batch: int = 128, lr: float = 2e-3,
-         epochs: int = EPOCHS, augment: bool = True) -> tuple[float, float]:
+def ours(
+    data,
+    backend: str,
+    arch: str = "mlp",
+    batch: int = 128,
+    lr: float = 2e-3,
+    epochs: int = EPOCHS,
+    augment: bool = True,
+) -> tuple[float, float]:
     """Our trainer: (seconds, test accuracy)."""
     from trainers import loop
     from trainers.callbacks import SilentCallbacks
     from trainers.config import TrainConfig
 
-    config = TrainConfig(backend=backend, arch=arch, epochs=epochs, batch_size=batch, lr=lr,
-                         val_split=0, augment=augment)
+    config = TrainConfig(
+        backend=backend,
+        arch=arch,
+        epochs=epochs,
+        batch_size=batch,
+        lr=lr,
+        val_split=0,
+        augment=augment,
+    )
     result = loop.train(config, data, SilentCallbacks())
     return result.seconds, result.test_accuracy
 
 
-def seconds_to(data, backend: str, target: float, arch: str = "cnn", layers: tuple = (),
-               to_the_end: bool = False) -> tuple[float, float, float]:
+def seconds_to(
+    data,
+    backend: str,
+    target: float,
+    arch: str = "cnn",
+    layers: tuple = (),
+    to_the_end: bool = False,
+) -> tuple[float, float, float]:
     """A network (a preset, or `layers`) trained with the panel's default settings: the
     seconds until its test accuracy first reaches `target` (inf if never), its best, and its
     last (stopped at `target` unless `to_the_end`). The test set is scored after every epoch
@@ -137,27 +158,65 @@ def run() -> list[dict]:
     t_s, t_acc = median_of(RUNS, lambda: tutorial_torch(data))
     o_s, o_acc = median_of(RUNS, lambda: ours(data, "torch", batch=128, lr=4e-3, augment=False))
     a_s, a_acc = ours(data, "torch")
-    rows.append({"what": f"PyTorch MLP, 5 epochs: tutorial DataLoader loop (batch 32, Adam 1e-3), "
-                 f"median of {RUNS}", "seconds": t_s, "accuracy": t_acc})
-    rows.append({"what": f"PyTorch MLP, 5 epochs: our trainer (batch 128, Adam 4e-3 cosine), "
-                 f"median of {RUNS}", "seconds": o_s, "accuracy": o_acc, "speedup": t_s / o_s})
-    rows.append({"what": "PyTorch MLP, 5 epochs: our trainer, augmented (batch 128)",
-                 "seconds": a_s, "accuracy": a_acc, "speedup": t_s / a_s})
+    rows.append(
+        {
+            "what": f"PyTorch MLP, 5 epochs: tutorial DataLoader loop (batch 32, Adam 1e-3), "
+            f"median of {RUNS}",
+            "seconds": t_s,
+            "accuracy": t_acc,
+        }
+    )
+    rows.append(
+        {
+            "what": f"PyTorch MLP, 5 epochs: our trainer (batch 128, Adam 4e-3 cosine), "
+            f"median of {RUNS}",
+            "seconds": o_s,
+            "accuracy": o_acc,
+            "speedup": t_s / o_s,
+        }
+    )
+    rows.append(
+        {
+            "what": "PyTorch MLP, 5 epochs: our trainer, augmented (batch 128)",
+            "seconds": a_s,
+            "accuracy": a_acc,
+            "speedup": t_s / a_s,
+        }
+    )
     plain_keras_fit(data.subset(500, 100))
     k_s, k_acc = plain_keras_fit(data)
     ok_s, ok_acc = ours(data, "keras", batch=BATCH, lr=LR, augment=False)
-    rows.append({"what": "Keras MLP, 5 epochs: plain model.fit on arrays (batch 32, Adam 1e-3)",
-                 "seconds": k_s, "accuracy": k_acc})
-    rows.append({"what": "Keras MLP, 5 epochs: our trainer, same settings + cosine schedule",
-                 "seconds": ok_s, "accuracy": ok_acc, "speedup": k_s / ok_s})
+    rows.append(
+        {
+            "what": "Keras MLP, 5 epochs: plain model.fit on arrays (batch 32, Adam 1e-3)",
+            "seconds": k_s,
+            "accuracy": k_acc,
+        }
+    )
+    rows.append(
+        {
+            "what": "Keras MLP, 5 epochs: our trainer, same settings + cosine schedule",
+            "seconds": ok_s,
+            "accuracy": ok_acc,
+            "speedup": k_s / ok_s,
+        }
+    )
     for backend in ("torch", "keras"):
         for arch in ("cnn", DEFAULTS.arch):
-            s, best, last = median_of(CNN_RUNS, lambda b=backend, a=arch: seconds_to(
-                data, b, 0.99, a, to_the_end=True))
-            rows.append({"what": f"{backend} {arch}, panel defaults ({DEFAULTS.epochs} epochs, "
-                         f"batch {DEFAULTS.batch_size}): seconds until 99.0% test accuracy, "
-                         f"median of {CNN_RUNS}", "seconds": s, "accuracy": best,
-                         "final": last, "vs_seed": s / t_s})
+            s, best, last = median_of(
+                CNN_RUNS, lambda b=backend, a=arch: seconds_to(data, b, 0.99, a, to_the_end=True)
+            )
+            rows.append(
+                {
+                    "what": f"{backend} {arch}, panel defaults ({DEFAULTS.epochs} epochs, "
+                    f"batch {DEFAULTS.batch_size}): seconds until 99.0% test accuracy, "
+                    f"median of {CNN_RUNS}",
+                    "seconds": s,
+                    "accuracy": best,
+                    "final": last,
+                    "vs_seed": s / t_s,
+                }
+            )
     return rows
 
 

@@ -27,8 +27,9 @@ def partial_file(path: Path) -> Path:
     """A fresh, hidden, uniquely named file beside `path` that cleanup recognises. It keeps
     `path`'s suffix: some writers (Keras) insist on it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PARTIAL + path.suffix,
-                                dir=path.parent)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=PARTIAL + path.suffix, dir=path.parent
+    )
     os.close(fd)
     os.chmod(name, FILE_MODE)
     return Path(name)

@@ -72,8 +72,12 @@ def count(value: Any) -> str | None:
 
 
 def share(value: Any) -> str | None:
-    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
-          and math.isfinite(value) and 0.0 <= value <= 1.0)
+    ok = (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0.0 <= value <= 1.0
+    )
     return None if ok else "a fraction between 0 and 1"
 
 
@@ -87,13 +91,20 @@ def checksum(value: Any) -> str | None:
 
 
 def mapping(value: Any) -> str | None:
-    return None if isinstance(value, dict) and all(isinstance(k, str) for k in value) \
+    return (
+        None
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value)
         else "an object with named entries"
+    )
 
 
 def number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) \
-        and math.isfinite(value) and value >= 0
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 0
+    )
 
 
 def scores(value: Any) -> str | None:
@@ -116,18 +127,32 @@ def format_version(newest: int) -> Check:
     def check(value: Any) -> str | None:
         if count(value) or value < 1:
             return "a format number >= 1"
-        return None if value <= newest else \
-            f"format {newest} or older (it is format {value}, from a newer digitpad)"
+        return (
+            None
+            if value <= newest
+            else f"format {newest} or older (it is format {value}, from a newer digitpad)"
+        )
 
     return check
 
 
 # Each field's check: None when the value is fine, else what the value should be.
 SCHEMA = {
-    "backend": text, "arch": text, "file": text, "dataset": text,
-    "train_size": count, "epochs": count, "test_accuracy": maybe_share,
-    "created": text, "sha256": checksum, "name": text, "config": mapping,
-    "scores": scores, "base": text, "network": layer_list, "params": count,
+    "backend": text,
+    "arch": text,
+    "file": text,
+    "dataset": text,
+    "train_size": count,
+    "epochs": count,
+    "test_accuracy": maybe_share,
+    "created": text,
+    "sha256": checksum,
+    "name": text,
+    "config": mapping,
+    "scores": scores,
+    "base": text,
+    "network": layer_list,
+    "params": count,
     "version": format_version(VERSION),
 }
 REQUIRED = ("backend", "arch")
@@ -140,8 +165,12 @@ def from_json(raw: Any) -> ModelCard:
     return ModelCard(**{k: raw[k] for k in SCHEMA if k in raw})
 
 
-def check_fields(raw: Any, schema: dict[str, Check], required: tuple[str, ...],
-                 error: type[ValueError] = CardError) -> dict[str, Any]:
+def check_fields(
+    raw: Any,
+    schema: dict[str, Check],
+    required: tuple[str, ...],
+    error: type[ValueError] = CardError,
+) -> dict[str, Any]:
     """`raw` (a parsed JSON file of digitpad's) with a version, checked against `schema`;
     `error` names the first field that is missing or wrong. Shared by cards and run files."""
     if not isinstance(raw, dict):

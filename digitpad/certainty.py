@@ -19,10 +19,9 @@ def is_unsure(probs: np.ndarray) -> bool:
 
 
 def describe(probs: np.ndarray) -> str:
-    """"97.3% confident", or "Not sure: 7, or maybe 1 (55% / 40%)"."""
+    """ "97.3% confident", or "Not sure: 7, or maybe 1 (55% / 40%)"."""
     probs = np.asarray(probs, np.float64)
     best, second = (int(i) for i in np.argsort(probs)[::-1][:2])
     if not is_unsure(probs):
         return f"{probs[best]:.1%} confident"
-    return (f"Not sure: {best}, or maybe {second} "
-            f"({probs[best]:.0%} / {probs[second]:.0%})")
+    return f"Not sure: {best}, or maybe {second} ({probs[best]:.0%} / {probs[second]:.0%})"

@@ -51,8 +51,10 @@ class MnistData:
     def subset(self, n_train: int | None = None, n_test: int | None = None) -> MnistData:
         """The first images of each split: tests and quick runs train on slices."""
         return MnistData(
-            self.train_x[:n_train], self.train_y[:n_train],
-            self.test_x[:n_test], self.test_y[:n_test],
+            self.train_x[:n_train],
+            self.train_y[:n_train],
+            self.test_x[:n_test],
+            self.test_y[:n_test],
             f"{self.source} (first {n_train or len(self.train_x)} training images)",
         )
 
@@ -107,9 +109,7 @@ def load_mnist(folder: Path | None = None) -> MnistData:
         if images.ndim != 3 or images.shape[1:] != (28, 28):
             raise DatasetError(f"{folder}: {split} images are {images.shape}, not N x 28 x 28")
         if labels.ndim != 1 or len(labels) != len(images):
-            raise DatasetError(
-                f"{folder}: {len(images)} {split} images but {labels.shape} labels"
-            )
+            raise DatasetError(f"{folder}: {len(images)} {split} images but {labels.shape} labels")
         if labels.size and labels.max() > 9:
             raise DatasetError(f"{folder}: {split} labels outside 0-9")
     bundled = folder.resolve() == bundled_dir().resolve()
@@ -157,11 +157,15 @@ def with_pen_drawings(data: MnistData, report=lambda text: None) -> MnistData:
     from digitpad import pen_training
 
     pen = pen_training.training_images(
-        PEN_RENDERINGS, cache=data_home() / "cache",
-        report=lambda share: report(f"Drawing the pen digits (first time only)… {share:.0%}"))
+        PEN_RENDERINGS,
+        cache=data_home() / "cache",
+        report=lambda share: report(f"Drawing the pen digits (first time only)… {share:.0%}"),
+    )
     return MnistData(
-        np.concatenate([data.train_x, pen.images]), np.concatenate([data.train_y, pen.labels]),
-        data.test_x, data.test_y,
+        np.concatenate([data.train_x, pen.images]),
+        np.concatenate([data.train_y, pen.labels]),
+        data.test_x,
+        data.test_y,
         f"{data.source} + {len(pen.labels):,} pen drawings by 30 writers",
     )
 
@@ -180,8 +184,9 @@ def download_full_mnist(dest: Path, timeout: float = 30.0) -> Path:
         for mirror in MIRRORS:
             url = mirror + target.name
             try:
-                atomic.atomic_write(target, lambda tmp, url=url, md5=md5:
-                                    _fetch_checked(url, tmp, md5, timeout))
+                atomic.atomic_write(
+                    target, lambda tmp, url=url, md5=md5: _fetch_checked(url, tmp, md5, timeout)
+                )
                 break
             except (OSError, DatasetError) as err:
                 errors.append(f"{mirror}: {err}")

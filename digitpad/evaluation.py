@@ -18,17 +18,26 @@ class Evaluation:
     accuracy: float
     n: int
     per_class: list[float | None]  # None for a digit absent from the data
-    confusion: np.ndarray          # (10, 10): rows are the true digit, columns the prediction
-    mistakes: np.ndarray           # indices of misclassified images
+    confusion: np.ndarray  # (10, 10): rows are the true digit, columns the prediction
+    mistakes: np.ndarray  # indices of misclassified images
     predicted: np.ndarray
 
     def as_json(self) -> dict:
-        return {"accuracy": self.accuracy, "n": self.n, "per_class": self.per_class,
-                "confusion": self.confusion.tolist()}
+        return {
+            "accuracy": self.accuracy,
+            "n": self.n,
+            "per_class": self.per_class,
+            "confusion": self.confusion.tolist(),
+        }
 
 
-def evaluate(predictor, images: np.ndarray, labels: np.ndarray, batch: int = 1000,
-             progress: Callable[[float], bool] | None = None) -> Evaluation:
+def evaluate(
+    predictor,
+    images: np.ndarray,
+    labels: np.ndarray,
+    batch: int = 1000,
+    progress: Callable[[float], bool] | None = None,
+) -> Evaluation:
     """Score `predictor` on uint8 MNIST images (white on black) and their labels, in large
     batches. `progress(share_done)` is called after each; it returns False to stop early."""
     labels = np.asarray(labels, np.int64)
@@ -38,14 +47,16 @@ def evaluate(predictor, images: np.ndarray, labels: np.ndarray, batch: int = 100
         chunks.append(predictor.predict(chunk))
         if progress and progress(min(1.0, (start + batch) / len(images))) is False:
             raise EvaluationStopped("evaluation was stopped")
-    predicted = (np.concatenate(chunks).argmax(axis=1) if chunks
-                 else np.zeros(0, np.int64))
+    predicted = np.concatenate(chunks).argmax(axis=1) if chunks else np.zeros(0, np.int64)
     confusion = np.zeros((10, 10), np.int64)
     np.add.at(confusion, (labels, predicted), 1)
     counts = confusion.sum(axis=1)
     per_class = [float(confusion[d, d] / counts[d]) if counts[d] else None for d in range(10)]
     return Evaluation(
         accuracy=float((predicted == labels).mean()) if len(labels) else 0.0,
-        n=int(len(labels)), per_class=per_class, confusion=confusion,
-        mistakes=np.flatnonzero(predicted != labels), predicted=predicted,
+        n=int(len(labels)),
+        per_class=per_class,
+        confusion=confusion,
+        mistakes=np.flatnonzero(predicted != labels),
+        predicted=predicted,
     )

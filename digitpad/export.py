@@ -46,21 +46,25 @@ EXPORTING = ".exporting"  # an export being written and checked: `.NAME.exportin
 @dataclass(frozen=True)
 class Format:
     label: str
-    suffix: str      # "" for a folder (SavedModel)
-    runtime: str     # the module that loads it back for the check
-    install: str     # what to install when that module is missing
+    suffix: str  # "" for a folder (SavedModel)
+    runtime: str  # the module that loads it back for the check
+    install: str  # what to install when that module is missing
 
 
 FORMATS = {
     "onnx": Format("ONNX", ".onnx", "onnxruntime", "pip install 'digitpad[export]'"),
     "torchscript": Format("TorchScript", ".torchscript", "torch", "pip install torch"),
-    "tflite": Format("TensorFlow Lite", ".tflite", "tensorflow",
-                     "pip install 'digitpad[tensorflow]'"),
-    "savedmodel": Format("TensorFlow SavedModel (folder)", "", "tensorflow",
-                         "pip install 'digitpad[tensorflow]'"),
+    "tflite": Format(
+        "TensorFlow Lite", ".tflite", "tensorflow", "pip install 'digitpad[tensorflow]'"
+    ),
+    "savedmodel": Format(
+        "TensorFlow SavedModel (folder)", "", "tensorflow", "pip install 'digitpad[tensorflow]'"
+    ),
 }
-CONVERTERS = {("onnx", "torch"): ("onnxscript", "pip install 'digitpad[export]'"),
-              ("onnx", "keras"): ("tf2onnx", "pip install 'digitpad[export]'")}
+CONVERTERS = {
+    ("onnx", "torch"): ("onnxscript", "pip install 'digitpad[export]'"),
+    ("onnx", "keras"): ("tf2onnx", "pip install 'digitpad[export]'"),
+}
 
 
 @dataclass
@@ -73,9 +77,11 @@ class ExportReport:
     seconds: float
 
     def summary(self) -> str:
-        return (f"Exported {FORMATS[self.fmt].label} to {self.path}; checked with its own "
-                f"runtime on {self.images:,} MNIST test images: same answer for "
-                f"{self.same_top1:,}, probabilities within {self.max_difference:.1e}")
+        return (
+            f"Exported {FORMATS[self.fmt].label} to {self.path}; checked with its own "
+            f"runtime on {self.images:,} MNIST test images: same answer for "
+            f"{self.same_top1:,}, probabilities within {self.max_difference:.1e}"
+        )
 
 
 class ExportFailed(Exception):
@@ -115,13 +121,18 @@ def check_format(model_path: Path, fmt: str) -> None:
         raise Unsupported(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
     if fmt not in backend.export_formats:
         possible = ", ".join(backend.export_formats) or "none"
-        raise Unsupported(f"{backend.label} models cannot be exported to "
-                          f"{FORMATS[fmt].label} (possible: {possible})")
-    for module, install in (CONVERTERS.get((fmt, backend.exported_by or backend.name), (None, "")),
-                            (FORMATS[fmt].runtime, FORMATS[fmt].install)):
+        raise Unsupported(
+            f"{backend.label} models cannot be exported to "
+            f"{FORMATS[fmt].label} (possible: {possible})"
+        )
+    for module, install in (
+        CONVERTERS.get((fmt, backend.exported_by or backend.name), (None, "")),
+        (FORMATS[fmt].runtime, FORMATS[fmt].install),
+    ):
         if module and find_spec(module) is None:
-            raise BackendMissing(f"exporting to {FORMATS[fmt].label} needs the {module!r} "
-                                 f"package: {install}")
+            raise BackendMissing(
+                f"exporting to {FORMATS[fmt].label} needs the {module!r} package: {install}"
+            )
 
 
 def check_destination(model_path: Path, fmt: str, out: Path | None = None) -> Path:
@@ -133,10 +144,17 @@ def check_destination(model_path: Path, fmt: str, out: Path | None = None) -> Pa
     out = Path(out) if out else default_out(model_path, fmt)
     if out.is_dir() and not _is_savedmodel(out):
         out = default_out(model_path, fmt, out)
-    if spec.suffix and out.suffix.lower() != spec.suffix or not spec.suffix and (
-            out.suffix.lower() in _file_suffixes() or out.exists() and not out.is_dir()):
-        what = f"is {_kind(out)}, never replaced by an export" if out.exists() else \
-            "has the wrong suffix"
+    if (
+        spec.suffix
+        and out.suffix.lower() != spec.suffix
+        or not spec.suffix
+        and (out.suffix.lower() in _file_suffixes() or out.exists() and not out.is_dir())
+    ):
+        what = (
+            f"is {_kind(out)}, never replaced by an export"
+            if out.exists()
+            else "has the wrong suffix"
+        )
         wanted = f"{spec.suffix} files" if spec.suffix else "folders"
         raise ModelFileError(f"{out}: {what}; {spec.label} exports are {wanted}")
     why = atomic.unwritable(out.parent)
@@ -163,10 +181,14 @@ def _kind(path: Path) -> str:
         return "a file of another kind"
 
 
-def export(model_path: Path, fmt: str, out: Path | None = None,
-           images: np.ndarray | None = None,
-           tamper: Callable[[Path], None] | None = None,
-           on_step: Callable[[str], None] | None = None) -> ExportReport:
+def export(
+    model_path: Path,
+    fmt: str,
+    out: Path | None = None,
+    images: np.ndarray | None = None,
+    tamper: Callable[[Path], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> ExportReport:
     """Write `model_path` as `fmt` to `out` (see `check_destination`), check it, keep it with
     its card. `images` are the check's (N, 28, 28) inputs (default: MNIST test images);
     `tamper` lets tests damage the written file before the check, `on_step` is told each step
@@ -179,9 +201,14 @@ def export(model_path: Path, fmt: str, out: Path | None = None,
         return _export(model_path, fmt, out, images, tamper, on_step)
 
 
-def _export(model_path: Path, fmt: str, out: Path, images: np.ndarray | None,
-            tamper: Callable[[Path], None] | None,
-            on_step: Callable[[str], None] | None) -> ExportReport:
+def _export(
+    model_path: Path,
+    fmt: str,
+    out: Path,
+    images: np.ndarray | None,
+    tamper: Callable[[Path], None] | None,
+    on_step: Callable[[str], None] | None,
+) -> ExportReport:
     from digitpad.predictors import load_any
 
     started = time.perf_counter()
@@ -203,15 +230,24 @@ def _export(model_path: Path, fmt: str, out: Path, images: np.ndarray | None,
             raise ExportFailed(
                 f"the {FORMATS[fmt].label} file did not behave like the model: same answer for "
                 f"{same:,} of {len(images):,} test images, probabilities up to {diff:.2e} apart "
-                f"(allowed {TOLERANCE:g}); it was deleted")
-        card["verification"] = {"images": len(images), "same_top1": same,
-                                "max_probability_difference": diff, "runtime": FORMATS[fmt].runtime}
+                f"(allowed {TOLERANCE:g}); it was deleted"
+            )
+        card["verification"] = {
+            "images": len(images),
+            "same_top1": same,
+            "max_probability_difference": diff,
+            "runtime": FORMATS[fmt].runtime,
+        }
         card["file"] = out.name
         if staged.is_dir():
             _publish_folder(staged, out, card)
         else:
-            models.save_unit(out, lambda tmp: os.replace(staged, tmp),
-                             lambda sha: _card_writer(card | {"sha256": sha}), on_step)
+            models.save_unit(
+                out,
+                lambda tmp: os.replace(staged, tmp),
+                lambda sha: _card_writer(card | {"sha256": sha}),
+                on_step,
+            )
     except BaseException:
         _remove(staged)
         raise
@@ -227,8 +263,7 @@ def _card(source: models.ModelCard, model_path: Path, fmt: str) -> dict:
         name=f"{source.title} · {FORMATS[fmt].label.split(' (')[0]}",
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         config={**source.config, "outputs": OUTPUTS},
-        exported_from={"file": model_path.name, "backend": source.backend,
-                       "sha256": source.sha256},
+        exported_from={"file": model_path.name, "backend": source.backend, "sha256": source.sha256},
         input=INPUT_CONTRACT,
         outputs=OUTPUTS,
     )
@@ -240,13 +275,17 @@ def _embed_card(path: Path, card: dict) -> None:
     import onnx
 
     graph = onnx.load(str(path))
-    meta = {"digitpad.card": json.dumps({k: v for k, v in card.items() if k != "sha256"}),
-            "digitpad.input": json.dumps(INPUT_CONTRACT), "digitpad.outputs": OUTPUTS}
+    meta = {
+        "digitpad.card": json.dumps({k: v for k, v in card.items() if k != "sha256"}),
+        "digitpad.input": json.dumps(INPUT_CONTRACT),
+        "digitpad.outputs": OUTPUTS,
+    }
     for key, value in meta.items():
         entry = graph.metadata_props.add()
         entry.key, entry.value = key, value
-    graph.doc_string = "digitpad digit reader: 28x28 float 0..1 ink-bright images -> " \
-                       "probabilities of 0-9"
+    graph.doc_string = (
+        "digitpad digit reader: 28x28 float 0..1 ink-bright images -> probabilities of 0-9"
+    )
     onnx.save(graph, str(path))
 
 
@@ -279,8 +318,10 @@ def _tidy(out: Path) -> None:
         with atomic.locked(out):
             models.roll_forward(out, sha)
     name, stem = re.escape(out.name), re.escape(out.stem)
-    left = re.compile(rf"\.({name}(\.json)?\.([^.]+{atomic.PARTIAL}.*|[0-9a-f]{{16}}"
-                      rf"{models.STAGED}|old)|({name}|{stem}){EXPORTING}.*)")
+    left = re.compile(
+        rf"\.({name}(\.json)?\.([^.]+{atomic.PARTIAL}.*|[0-9a-f]{{16}}"
+        rf"{models.STAGED}|old)|({name}|{stem}){EXPORTING}.*)"
+    )
     for path in out.parent.iterdir():
         if left.fullmatch(path.name) and not path.name.endswith(atomic.LOCK):
             _remove(path)

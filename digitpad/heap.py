@@ -22,8 +22,8 @@ from contextlib import contextmanager
 
 log = logging.getLogger("digitpad.heap")
 _lock = threading.Lock()
-_loading = 0          # loads under way, on any thread
-_resume = True        # whether collection was on when the first of them began
+_loading = 0  # loads under way, on any thread
+_resume = True  # whether collection was on when the first of them began
 
 
 @contextmanager

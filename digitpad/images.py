@@ -20,8 +20,14 @@ from pathlib import Path
 import numpy as np
 
 # Pillow's name of each format read -> the suffixes the file dialog offers; none calls a program
-FORMATS = {"PNG": ("png",), "JPEG": ("jpg", "jpeg"), "BMP": ("bmp",), "GIF": ("gif",),
-           "TIFF": ("tif", "tiff"), "WEBP": ("webp",)}
+FORMATS = {
+    "PNG": ("png",),
+    "JPEG": ("jpg", "jpeg"),
+    "BMP": ("bmp",),
+    "GIF": ("gif",),
+    "TIFF": ("tif", "tiff"),
+    "WEBP": ("webp",),
+}
 READABLE = tuple(f"*.{suffix}" for suffixes in FORMATS.values() for suffix in suffixes)
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is the largest a digit needs
 WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
@@ -47,11 +53,14 @@ def read_image(path: Path) -> np.ndarray:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
         claimed = re.search(r"\((\d+) pixels\)", str(err))
         size = f" (its header claims {int(claimed[1]):,} pixels)" if claimed else ""
-        raise OSError(f"{path}: the picture is larger than the {MAX_PIXELS // 1_000_000} "
-                      f"megapixels digitpad reads{size}; not read") from err
+        raise OSError(
+            f"{path}: the picture is larger than the {MAX_PIXELS // 1_000_000} "
+            f"megapixels digitpad reads{size}; not read"
+        ) from err
     except UnidentifiedImageError as err:
-        raise OSError(f"{path}: not a picture digitpad reads "
-                      f"(it reads {', '.join(FORMATS)})") from err
+        raise OSError(
+            f"{path}: not a picture digitpad reads (it reads {', '.join(FORMATS)})"
+        ) from err
     except (ValueError, SyntaxError, EOFError, IndexError, KeyError, struct.error) as err:
         raise OSError(f"{path}: not a readable image ({err})") from err  # a damaged file
     except OSError as err:

@@ -31,7 +31,8 @@ def setup() -> Path | None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handler = _QuietFileHandler(
-            target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True)
+            target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+        )
     except OSError:
         # Without any handler, Python prints each record and its traceback on stderr, under
         # the one-line message the user was already given.

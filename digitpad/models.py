@@ -63,7 +63,8 @@ def read_card(model_path: Path) -> ModelCard:
     if card.backend != backend:
         raise ModelFileError(
             f"{model_path}: its model card says it is a {backends.label(card.backend)} model, "
-            f"but the file is a {backends.label(backend)} one; the card belongs elsewhere")
+            f"but the file is a {backends.label(backend)} one; the card belongs elsewhere"
+        )
     card.bundled = bundled
     return card
 
@@ -83,7 +84,8 @@ def check(model_path: Path, card: ModelCard) -> ModelCard:
     if card.sha256 and sha256_of(model_path) != card.sha256:
         raise ModelFileError(
             f"{model_path}: the file does not match its model card (checksum differs); "
-            "it is damaged or was replaced")
+            "it is damaged or was replaced"
+        )
     return card
 
 
@@ -105,8 +107,12 @@ def roll_forward(path: Path, sha: str) -> None:
     """Publish the file that a killed save staged for the committed checksum `sha`, if it is
     there and `path` is not that file yet. Call it under the save lock."""
     staged = staged_path(path, sha) if sha else None
-    if staged and staged.is_file() and sha256_of(staged) == sha and (
-            not path.is_file() or sha256_of(path) != sha):
+    if (
+        staged
+        and staged.is_file()
+        and sha256_of(staged) == sha
+        and (not path.is_file() or sha256_of(path) != sha)
+    ):
         os.replace(staged, path)
         atomic.flush_folder(path.parent)
 
@@ -114,9 +120,12 @@ def roll_forward(path: Path, sha: str) -> None:
 STEPS = ("model written", "model staged", "card written", "card committed", "model published")
 
 
-def save_unit(path: Path, write_model: Callable[[Path], None],
-              card_for: Callable[[str], Callable[[Path], None]],
-              on_step: Callable[[str], None] | None = None) -> str:
+def save_unit(
+    path: Path,
+    write_model: Callable[[Path], None],
+    card_for: Callable[[str], Callable[[Path], None]],
+    on_step: Callable[[str], None] | None = None,
+) -> str:
     """Save a file and its card as one unit, as the module says: `write_model(tmp_path)`
     writes the file, `card_for(sha256)` gives the writer of the card that names it. Models
     and exports (digitpad.export) both use it. `on_step` is told each of `STEPS` (tests use
@@ -144,8 +153,12 @@ def save_unit(path: Path, write_model: Callable[[Path], None],
     return sha
 
 
-def save(path: Path, write_model: Callable[[Path], None], card: ModelCard,
-         on_step: Callable[[str], None] | None = None) -> ModelCard:
+def save(
+    path: Path,
+    write_model: Callable[[Path], None],
+    card: ModelCard,
+    on_step: Callable[[str], None] | None = None,
+) -> ModelCard:
     """Save a model (`write_model(tmp_path)` writes it) and its card as one unit. The card
     gets the file name, checksum and creation time."""
     path = Path(path)

@@ -17,14 +17,14 @@ import numpy as np
 
 from digitpad.preprocess import to_mnist
 
-OVERLAP = 0.3      # share of the narrower of two strokes' widths that makes them one digit
-WIDE = 1.6         # a stroke this many times wider than the median digit only attaches
+OVERLAP = 0.3  # share of the narrower of two strokes' widths that makes them one digit
+WIDE = 1.6  # a stroke this many times wider than the median digit only attaches
 MIN_INK_SHARE = 0.002  # pieces of ink smaller than this share of the picture are specks
-BAR = 0.4          # a piece less tall than this share of the row's digits is part of a digit
-NEAR = 0.3         # ... if no farther than this share of their height from its neighbour
-SHEET = 64         # px: the side each digit is drawn at before `to_mnist` (which keeps 20)
+BAR = 0.4  # a piece less tall than this share of the row's digits is part of a digit
+NEAR = 0.3  # ... if no farther than this share of their height from its neighbour
+SHEET = 64  # px: the side each digit is drawn at before `to_mnist` (which keeps 20)
 SEGMENT_PIXELS = 1_000_000  # a larger picture is found and read on a shrunk copy of itself
-MAX_PIECES = 100   # pieces of ink grouped into digits at most (the largest), however many more
+MAX_PIECES = 100  # pieces of ink grouped into digits at most (the largest), however many more
 
 
 @dataclass
@@ -36,8 +36,12 @@ class Digit:
     image: np.ndarray | None = None  # the 28x28 image the network read
 
     def as_json(self) -> dict:
-        return {"digit": self.digit, "confidence": round(self.confidence, 6),
-                "box": list(self.box), "probabilities": [round(p, 6) for p in self.probabilities]}
+        return {
+            "digit": self.digit,
+            "confidence": round(self.confidence, 6),
+            "box": list(self.box),
+            "probabilities": [round(p, 6) for p in self.probabilities],
+        }
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -81,8 +85,9 @@ def group_ranges(ranges: Sequence[tuple[float, float]]) -> list[list[int]]:
     return sorted(groups.values(), key=lambda g: min(ranges[i][0] for i in g))
 
 
-def read(predictor, pictures: list[np.ndarray], boxes: list[tuple[int, int, int, int]]
-         ) -> list[Digit]:
+def read(
+    predictor, pictures: list[np.ndarray], boxes: list[tuple[int, int, int, int]]
+) -> list[Digit]:
     """Read digit pictures (each ink-on-paper, any size) in one batch; skip those with no ink."""
     images, kept = [], []
     for picture, box in zip(pictures, boxes, strict=True):
@@ -93,8 +98,10 @@ def read(predictor, pictures: list[np.ndarray], boxes: list[tuple[int, int, int,
     if not images:
         return []
     probs = predictor.predict(np.stack(images))
-    return [Digit(int(p.argmax()), float(p.max()), box, p.astype(float).tolist(), image)
-            for p, box, image in zip(probs, kept, images, strict=True)]
+    return [
+        Digit(int(p.argmax()), float(p.max()), box, p.astype(float).tolist(), image)
+        for p, box, image in zip(probs, kept, images, strict=True)
+    ]
 
 
 def number_text(digits: Sequence[Digit]) -> str | None:
@@ -122,8 +129,11 @@ def _attach_bars(strokes: Sequence[np.ndarray], groups: list[list[int]]) -> list
         flat = int(np.argmin(heights))
         if heights[flat] >= BAR * typical:
             return groups
-        gaps = {j: max(boxes[j][0] - boxes[flat][2], boxes[flat][0] - boxes[j][2])
-                for j in (flat - 1, flat + 1) if 0 <= j < len(groups)}
+        gaps = {
+            j: max(boxes[j][0] - boxes[flat][2], boxes[flat][0] - boxes[j][2])
+            for j in (flat - 1, flat + 1)
+            if 0 <= j < len(groups)
+        }
         nearest = min(gaps, key=gaps.get)
         if gaps[nearest] > NEAR * typical:
             return groups
@@ -145,8 +155,14 @@ def read_strokes(predictor, strokes: Sequence[np.ndarray], pen: float) -> list[D
         side = float((high - low).max()) * 1.2 + 4
         k = min(1.0, SHEET / side)  # to_mnist keeps 20 px of it: a small sheet is plenty
         shift = (side - (high - low)) / 2 - low
-        pictures.append(render([(c + shift.astype(np.float32)) * np.float32(k) for c in chosen],
-                               max(8, round(side * k)), pen * k, fill=None))
+        pictures.append(
+            render(
+                [(c + shift.astype(np.float32)) * np.float32(k) for c in chosen],
+                max(8, round(side * k)),
+                pen * k,
+                fill=None,
+            )
+        )
         boxes.append((int(low[0]), int(low[1]), int(high[0] - low[0]), int(high[1] - low[1])))
     return read(predictor, pictures, boxes)
 
@@ -168,8 +184,11 @@ def components(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
     last = np.searchsorted(rows * line + starts, (rows - 1) * line + ends, "right")
     touching = np.maximum(last - first, 0)  # runs of the row above within one column
     below = np.repeat(np.arange(len(rows)), touching)
-    above = np.arange(touching.sum()) - np.repeat(np.cumsum(touching) - touching, touching) \
+    above = (
+        np.arange(touching.sum())
+        - np.repeat(np.cumsum(touching) - touching, touching)
         + np.repeat(first, touching)
+    )
     label = _join(len(rows), below, above)
     pieces, label = np.unique(label, return_inverse=True)
     box = np.empty((4, len(pieces)), np.int64)
@@ -266,8 +285,14 @@ def read_picture(predictor, paper: np.ndarray) -> list[Digit]:
     for x, y, w, h in boxes:
         pad = max(w, h) // 4 + 2
         crop = np.full((h + 2 * pad, w + 2 * pad), white, paper.dtype)
-        crop[pad:pad + h, pad:pad + w] = paper[y:y + h, x:x + w]
+        crop[pad : pad + h, pad : pad + w] = paper[y : y + h, x : x + w]
         pictures.append(crop)
     height, width = gray.shape
-    return read(predictor, pictures, [(x * k, y * k, min(w * k, width - x * k),
-                                       min(h * k, height - y * k)) for x, y, w, h in boxes])
+    return read(
+        predictor,
+        pictures,
+        [
+            (x * k, y * k, min(w * k, width - x * k), min(h * k, height - y * k))
+            for x, y, w, h in boxes
+        ],
+    )

@@ -26,19 +26,27 @@ from digitpad.pendigits import (
 from digitpad.preprocess import to_mnist
 
 
-def distort(strokes: Strokes, rng: np.random.Generator, rotate: float = 10.0,
-            slant: float = 0.25, aspect: float = 0.15) -> list[np.ndarray]:
+def distort(
+    strokes: Strokes,
+    rng: np.random.Generator,
+    rotate: float = 10.0,
+    slant: float = 0.25,
+    aspect: float = 0.15,
+) -> list[np.ndarray]:
     """A random rotation (degrees), slant (x shift per unit of height) and aspect change
     (log-uniform, +-aspect) of the trajectory: how the same person draws a digit another time."""
     a = np.deg2rad(rng.uniform(-rotate, rotate))
     k = np.exp(rng.uniform(-aspect, aspect))
     m = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) @ np.array(
-        [[k, -rng.uniform(-slant, slant)], [0.0, 1.0 / k]])
+        [[k, -rng.uniform(-slant, slant)], [0.0, 1.0 / k]]
+    )
     return [(s @ m.T.astype(np.float32)).astype(np.float32) for s in strokes]
 
 
 def resample(
-    strokes: Strokes, rng: np.random.Generator, spacing: tuple[float, float] = (0.03, 0.15),
+    strokes: Strokes,
+    rng: np.random.Generator,
+    spacing: tuple[float, float] = (0.03, 0.15),
     jitter: float = 0.006,
 ) -> list[np.ndarray]:
     """Mouse-like sampling of the smoothed pen path: points at a random, uneven distance along
@@ -60,11 +68,11 @@ def resample(
     return out
 
 
-RECIPE = 1                 # bump when `mouse_like` changes: cached renderings are then redrawn
-RENDER_SIZE = 160          # drawing side for training images (see `mnist_images` on why 160)
-PEN_RANGE = (4.0, 48.0)    # pen widths, in pixels of the app's canvas (log-uniform)
+RECIPE = 1  # bump when `mouse_like` changes: cached renderings are then redrawn
+RENDER_SIZE = 160  # drawing side for training images (see `mnist_images` on why 160)
+PEN_RANGE = (4.0, 48.0)  # pen widths, in pixels of the app's canvas (log-uniform)
 FILL_RANGE = (0.45, 0.85)  # how much of the canvas a digit takes
-BLOCKY_SHARE = 0.25        # renderings made into low-resolution binary scans
+BLOCKY_SHARE = 0.25  # renderings made into low-resolution binary scans
 BLOCKY_PENS = (20.0, 56.0)  # pens for those: strokes about 1-3 cells wide
 BLOCKY_CELLS = (12, 20)
 
@@ -80,10 +88,12 @@ def mouse_like(strokes: Strokes, rng: np.random.Generator, size: int = RENDER_SI
     fill = float(rng.uniform(*FILL_RANGE))
     if rng.random() < BLOCKY_SHARE:
         pen = float(rng.uniform(*BLOCKY_PENS))
-        picture = blocky(render(strokes, size, pen * size / CANVAS, fill),
-                         int(rng.integers(BLOCKY_CELLS[0], BLOCKY_CELLS[1] + 1)),
-                         threshold=float(rng.uniform(0.35, 0.65)),
-                         stretch=bool(rng.random() < 0.5))
+        picture = blocky(
+            render(strokes, size, pen * size / CANVAS, fill),
+            int(rng.integers(BLOCKY_CELLS[0], BLOCKY_CELLS[1] + 1)),
+            threshold=float(rng.uniform(0.35, 0.65)),
+            stretch=bool(rng.random() < 0.5),
+        )
     else:
         pen = float(np.exp(rng.uniform(*np.log(PEN_RANGE))))
         picture = render(strokes, size, pen * size / CANVAS, fill)
@@ -92,8 +102,11 @@ def mouse_like(strokes: Strokes, rng: np.random.Generator, size: int = RENDER_SI
 
 
 def training_images(
-    renderings: int = 2, path: Path | str | None = None, seed: int = 0,
-    report: Callable[[float], None] = lambda share: None, cache: Path | None = None,
+    renderings: int = 2,
+    path: Path | str | None = None,
+    seed: int = 0,
+    report: Callable[[float], None] = lambda share: None,
+    cache: Path | None = None,
 ) -> PenImages:
     """Every digit of a training file drawn `renderings` times by `mouse_like`, seeded per digit.
 
@@ -124,6 +137,10 @@ def training_images(
     result = PenImages(images, labels, writers, np.zeros(len(labels), np.float32))
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
-        atomic_write(cache / name, lambda out: np.savez_compressed(
-            out, images=images, labels=labels, writers=writers, pens=result.pens))
+        atomic_write(
+            cache / name,
+            lambda out: np.savez_compressed(
+                out, images=images, labels=labels, writers=writers, pens=result.pens
+            ),
+        )
     return result

@@ -22,12 +22,12 @@ from digitpad.pen import DEFAULT_WIDTH
 from digitpad.preprocess import to_mnist
 from digitpad.resources import asset
 
-CANVAS = 480      # the app's canvas side in pixels
+CANVAS = 480  # the app's canvas side in pixels
 PEN = float(DEFAULT_WIDTH)  # the app's default pen width in pixels
-FILL = 0.7        # share of the canvas side a person's digit takes (its longer side)
-TABLET = 500      # the tablet's box: y is flipped as TABLET - y so that it grows downwards
-SUPERSAMPLE = 4   # anti-aliasing: draw this many times larger, then average blocks
-CURVE_STEPS = 6   # line pieces per quadratic curve: finer than a pixel at any pen width
+FILL = 0.7  # share of the canvas side a person's digit takes (its longer side)
+TABLET = 500  # the tablet's box: y is flipped as TABLET - y so that it grows downwards
+SUPERSAMPLE = 4  # anti-aliasing: draw this many times larger, then average blocks
+CURVE_STEPS = 6  # line pieces per quadratic curve: finer than a pixel at any pen width
 
 Strokes = Sequence[np.ndarray]  # each (K, 2) float32 x, y in pixels, y growing downwards
 
@@ -141,8 +141,7 @@ def smooth(points: np.ndarray, steps: int = CURVE_STEPS) -> np.ndarray:
     mids = (p[1:] + p[:-1]) / 2
     start, ctrl, end = np.vstack([p[:1], mids[1:-1]]), p[1:-1], mids[1:]
     t = np.linspace(0.0, 1.0, steps + 1, dtype=np.float32)[1:, None]
-    curves = ((1 - t) ** 2 * start[:, None] + 2 * (1 - t) * t * ctrl[:, None]
-              + t**2 * end[:, None])
+    curves = (1 - t) ** 2 * start[:, None] + 2 * (1 - t) * t * ctrl[:, None] + t**2 * end[:, None]
     return np.vstack([p[:1], curves.reshape(-1, 2), p[-1:]])
 
 
@@ -183,8 +182,13 @@ def render(
     return np.asarray(sheet.reduce(ss))
 
 
-def blocky(image: np.ndarray, cells: int = 16, threshold: float = 0.5, scale: int = 10,
-           stretch: bool = False) -> np.ndarray:
+def blocky(
+    image: np.ndarray,
+    cells: int = 16,
+    threshold: float = 0.5,
+    scale: int = 10,
+    stretch: bool = False,
+) -> np.ndarray:
     """A low-resolution binary scan of a rendering: the ink box fitted into cells x cells
     (aspect kept, or stretched to fill the square), box-filtered, thresholded, then enlarged
     `scale` times with hard pixel edges. Old digit collections look like this (some stretched
@@ -207,8 +211,12 @@ def blocky(image: np.ndarray, cells: int = 16, threshold: float = 0.5, scale: in
 
 
 def mnist_images(
-    digits: Iterable[PenDigit], pens: Sequence[float] = (PEN,), size: int = CANVAS,
-    fill: float = FILL, cells: int | None = None, stretch: bool = False,
+    digits: Iterable[PenDigit],
+    pens: Sequence[float] = (PEN,),
+    size: int = CANVAS,
+    fill: float = FILL,
+    cells: int | None = None,
+    stretch: bool = False,
 ) -> PenImages:
     """Every digit at every pen width (pen widths in pixels of a CANVAS-wide canvas, scaled to
     `size`), through `to_mnist`, as uint8 like MNIST. With `cells`, the blocky version.
@@ -226,11 +234,19 @@ def mnist_images(
     labels = np.array([d.label for d in digits], np.uint8)
     writers = np.array([d.writer for d in digits], np.int16)
     n = len(pens)
-    return PenImages(out, np.tile(labels, n), np.tile(writers, n),
-                     np.repeat(np.asarray(pens, np.float32), len(digits)))
+    return PenImages(
+        out,
+        np.tile(labels, n),
+        np.tile(writers, n),
+        np.repeat(np.asarray(pens, np.float32), len(digits)),
+    )
 
 
-def load_images(path: Path | str | None = None, pens: Sequence[float] = (PEN,),
-                size: int = CANVAS, cells: int | None = None) -> PenImages:
+def load_images(
+    path: Path | str | None = None,
+    pens: Sequence[float] = (PEN,),
+    size: int = CANVAS,
+    cells: int | None = None,
+) -> PenImages:
     """`mnist_images` of a whole file (default: the bundled training file)."""
     return mnist_images(read(path or default_path()), pens, size, cells=cells)

@@ -24,24 +24,24 @@ from trainers import loop
 from trainers.callbacks import TrainingCallbacks
 from trainers.config import TrainConfig
 
-MIN_SAMPLES = 10           # fewer cannot teach a network anything reliable
-FEW_SAMPLES = 60           # below this, cross-validate instead of holding out
+MIN_SAMPLES = 10  # fewer cannot teach a network anything reliable
+FEW_SAMPLES = 60  # below this, cross-validate instead of holding out
 FOLDS = 3
-COPIES = 4                 # each personal sample appears this often per epoch (augmented)
-REPLAY_PER_SAMPLE = 8      # MNIST images mixed in per personal sample
+COPIES = 4  # each personal sample appears this often per epoch (augmented)
+REPLAY_PER_SAMPLE = 8  # MNIST images mixed in per personal sample
 MIN_REPLAY = 600
 EPOCHS = 4
-LEARNING_RATE = 5e-4       # a quarter of training from scratch: adjust, do not relearn
-PERSONAL = " · personal"   # how a personal model's name ends
+LEARNING_RATE = 5e-4  # a quarter of training from scratch: adjust, do not relearn
+PERSONAL = " · personal"  # how a personal model's name ends
 
 
 @dataclass
 class Personalised:
     path: Path
     card: models.ModelCard
-    samples_accuracy: float | None   # on samples held out of the fine-tune
+    samples_accuracy: float | None  # on samples held out of the fine-tune
     mnist_accuracy: float
-    seconds: float                   # the fine-tune that made the saved model
+    seconds: float  # the fine-tune that made the saved model
 
 
 class _Shared(TrainingCallbacks):
@@ -54,7 +54,7 @@ class _Shared(TrainingCallbacks):
         return self.outer.should_stop()
 
     def on_batch(self, epoch: int, step: int, steps: int, loss: float) -> None:
-        done = (self.part * EPOCHS * steps + epoch * steps + step)
+        done = self.part * EPOCHS * steps + epoch * steps + step
         self.outer.on_batch(0, done, self.parts * EPOCHS * steps, loss)
 
     def on_epoch(self, epoch: int, metrics: dict) -> None:
@@ -67,11 +67,18 @@ def check_enough(samples: Samples) -> None:
         raise DatasetError(
             f"personalising needs at least {MIN_SAMPLES} samples; there "
             f"{'is' if len(samples) == 1 else 'are'} {len(samples)}. Draw a digit and press its "
-            "key (0-9) to add one.")
+            "key (0-9) to add one."
+        )
 
 
-def mix(samples_x: np.ndarray, samples_y: np.ndarray, replay: MnistData, test_x: np.ndarray,
-        test_y: np.ndarray, seed: int) -> MnistData:
+def mix(
+    samples_x: np.ndarray,
+    samples_y: np.ndarray,
+    replay: MnistData,
+    test_x: np.ndarray,
+    test_y: np.ndarray,
+    seed: int,
+) -> MnistData:
     """Personal samples (repeated) and MNIST replay as one training set."""
     rng = np.random.default_rng(seed)
     n_replay = min(len(replay.train_x), max(MIN_REPLAY, REPLAY_PER_SAMPLE * len(samples_y)))
@@ -79,7 +86,10 @@ def mix(samples_x: np.ndarray, samples_y: np.ndarray, replay: MnistData, test_x:
     return MnistData(
         np.concatenate([np.tile(samples_x, (COPIES, 1, 1)), replay.train_x[pick]]),
         np.concatenate([np.tile(samples_y, COPIES), replay.train_y[pick]]),
-        test_x, test_y, f"{len(samples_y)} personal samples + {n_replay:,} MNIST images (replay)")
+        test_x,
+        test_y,
+        f"{len(samples_y)} personal samples + {n_replay:,} MNIST images (replay)",
+    )
 
 
 def folds(labels: np.ndarray, seed: int) -> list[np.ndarray]:
@@ -95,8 +105,15 @@ def folds(labels: np.ndarray, seed: int) -> list[np.ndarray]:
     return [np.array(sorted(b), int) for b in chosen if b]
 
 
-def personalise(base: Path, samples: Samples, callbacks: TrainingCallbacks, device: str = "cpu",
-                out: Path | None = None, measure: bool = True, seed: int = 0) -> Personalised:
+def personalise(
+    base: Path,
+    samples: Samples,
+    callbacks: TrainingCallbacks,
+    device: str = "cpu",
+    out: Path | None = None,
+    measure: bool = True,
+    seed: int = 0,
+) -> Personalised:
     """Fine-tune a copy of the model at `base` on `samples`; save it as a new model (in the
     user's folder unless `out`). The base file is never written. Raises DatasetError (too few
     samples), ModelFileError (base gone or damaged, or nowhere to save the result: found
@@ -111,14 +128,24 @@ def personalise(base: Path, samples: Samples, callbacks: TrainingCallbacks, devi
     card = predictor.card
     backend = backends.get(card.backend)
     if not backend.trains or not card.network:
-        raise ModelFileError(f"{card.title} models cannot be fine-tuned here"
-                             + ("" if backend.trains else
-                                " (its network is not one digitpad builds)"))
+        raise ModelFileError(
+            f"{card.title} models cannot be fine-tuned here"
+            + ("" if backend.trains else " (its network is not one digitpad builds)")
+        )
     layers = network.from_json(card.network)
-    path = check_destination(out or models.new_user_model_path(card.backend, card.arch,
-                                                                "personal"), card.backend)
-    config = TrainConfig(backend=card.backend, layers=layers, epochs=EPOCHS, batch_size=64,
-                         lr=LEARNING_RATE, val_split=0.0, seed=seed, device=device)
+    path = check_destination(
+        out or models.new_user_model_path(card.backend, card.arch, "personal"), card.backend
+    )
+    config = TrainConfig(
+        backend=card.backend,
+        layers=layers,
+        epochs=EPOCHS,
+        batch_size=64,
+        lr=LEARNING_RATE,
+        val_split=0.0,
+        seed=seed,
+        device=device,
+    )
     replay = load_mnist()
     x, y = samples.images, samples.labels
     held = folds(y, seed) if measure else []
@@ -134,8 +161,13 @@ def personalise(base: Path, samples: Samples, callbacks: TrainingCallbacks, devi
     result = loop.train(config, data, _Shared(callbacks, parts - 1, parts), predictor.model)
     samples_accuracy = right / total if total else None
     new_card = models.ModelCard(
-        backend=card.backend, arch=card.arch, network=card.network, params=card.params,
-        dataset=data.source, train_size=len(data.train_y), epochs=EPOCHS,
+        backend=card.backend,
+        arch=card.arch,
+        network=card.network,
+        params=card.params,
+        dataset=data.source,
+        train_size=len(data.train_y),
+        epochs=EPOCHS,
         test_accuracy=round(result.test_accuracy, 6),
         name=card.title if card.title.endswith(PERSONAL) else card.title + PERSONAL,
         base=base.name,
@@ -144,6 +176,5 @@ def personalise(base: Path, samples: Samples, callbacks: TrainingCallbacks, devi
         config=config.as_dict() | {"seconds": round(result.seconds, 1)},
     )
     with atomic.uninterrupted():
-        new_card = models.save(path, lambda tmp: backend.save(result.model, layers, tmp),
-                               new_card)
+        new_card = models.save(path, lambda tmp: backend.save(result.model, layers, tmp), new_card)
     return Personalised(path, new_card, samples_accuracy, result.test_accuracy, result.seconds)

@@ -25,16 +25,19 @@ def load_predictor(backend: str, path: Path | None = None, device: str = "cpu") 
     if found.name != chosen.name:
         raise ModelFileError(f"{path}: a {found.name} model, not a {chosen.name} one")
     if not chosen.available():
-        raise BackendMissing(f"{path}: {chosen.label} is not installed here "
-                             f"({chosen.install or 'it needs the ' + repr(chosen.framework)})")
+        raise BackendMissing(
+            f"{path}: {chosen.label} is not installed here "
+            f"({chosen.install or 'it needs the ' + repr(chosen.framework)})"
+        )
     card = models.check(path, models.read_card(path))
     try:
         predictor = chosen.load(path, card, device)
     except (ModelFileError, DeviceUnavailable):
         raise
     except Exception as err:  # a framework's own error while building or warming up the model
-        raise ModelFileError(f"{path}: not a usable {chosen.label} model "
-                             f"({first_line(err)})") from err
+        raise ModelFileError(
+            f"{path}: not a usable {chosen.label} model ({first_line(err)})"
+        ) from err
     check_reading(predictor)
     return predictor
 
@@ -45,8 +48,9 @@ def refuse_non_file(path: Path) -> None:
     if path.is_dir():
         raise ModelFileError(f"{path}: a folder, not a model file")
     if path.exists() and not path.is_file():
-        raise ModelFileError(f"{path}: not a regular file (a pipe, socket or device), not a "
-                             "model file")
+        raise ModelFileError(
+            f"{path}: not a regular file (a pipe, socket or device), not a model file"
+        )
 
 
 def load_any(path: Path, device: str = "cpu") -> Predictor:

@@ -17,10 +17,10 @@ from digitpad.blas import one_thread
 
 SIZE = 28
 BOX = 20
-WORK = 60            # working resolution of the longer side: 3x the 20 px box
+WORK = 60  # working resolution of the longer side: 3x the 20 px box
 TARGET_STROKE = 7.4  # median MNIST stroke width at WORK scale (about 2.5 px in the 20 px box)
 MIN_CONTRAST = 0.15  # ink must stand this far from the paper to count
-INK_LEVEL = 0.35     # a pixel at least this inky belongs to the digit's bounding box
+INK_LEVEL = 0.35  # a pixel at least this inky belongs to the digit's bounding box
 MIN_INK_PIXELS = 3
 
 
@@ -124,11 +124,14 @@ def _to_mnist(image: np.ndarray) -> tuple[np.ndarray, Placement] | None:
     if peak <= 0.0:
         return None
     out, (y28, x28) = _centre(np.clip(digit / peak, 0.0, 1.0))
-    to_work = max(work.shape) / max(digit.shape)      # 28x28 pixel -> work pixels
+    to_work = max(work.shape) / max(digit.shape)  # 28x28 pixel -> work pixels
     to_picture = max(crop.shape) / max(fitted.shape)  # work pixel -> picture pixels
     scale = to_work * to_picture
-    return out, Placement(left - (x28 * to_work + grown) * to_picture,
-                          top - (y28 * to_work + grown) * to_picture, scale)
+    return out, Placement(
+        left - (x28 * to_work + grown) * to_picture,
+        top - (y28 * to_work + grown) * to_picture,
+        scale,
+    )
 
 
 def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -171,9 +174,7 @@ def stroke_width(ink: np.ndarray) -> float:
     if area == 0:
         return 0.0
     padded = np.pad(mask, 1)
-    interior = (
-        padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:] & mask
-    )
+    interior = padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:] & mask
     boundary = area - int(interior.sum())
     return 2.0 * area / max(boundary, 1)
 

@@ -33,8 +33,17 @@ MAX_IMPORT_BYTES = 64 * 2**20  # a samples file larger than this is refused, not
 MAX_UNPACKED_BYTES = 1024 * 2**20  # ... and one whose entries claim more than this, unpacked
 MAX_SAMPLE_BYTES = 2**20  # one sample is a few KB (a 28x28 image and its strokes)
 # what reading a damaged or hostile sample file can raise
-UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error,
-              lzma.LZMAError, NotImplementedError, RuntimeError)
+UNREADABLE = (
+    OSError,
+    ValueError,
+    KeyError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 def samples_dir() -> Path:
@@ -68,8 +77,9 @@ def as_uint8(image: np.ndarray) -> np.ndarray:
     return np.round(np.clip(image, 0.0, 1.0) * 255).astype(np.uint8)
 
 
-def add(image: np.ndarray, label: int, strokes: Sequence[np.ndarray] = (),
-        folder: Path | None = None) -> Path:
+def add(
+    image: np.ndarray, label: int, strokes: Sequence[np.ndarray] = (), folder: Path | None = None
+) -> Path:
     """Store one labelled sample; returns its file (the handle to delete it again)."""
     if not 0 <= int(label) <= 9:
         raise ValueError(f"a digit's label is 0-9, not {label}")
@@ -78,7 +88,8 @@ def add(image: np.ndarray, label: int, strokes: Sequence[np.ndarray] = (),
     path = folder / f"{time.time_ns()}-{os.getpid()}-{os.urandom(3).hex()}{SUFFIX}"
     points = [np.asarray(s, np.float32).reshape(-1, 2) for s in strokes]
     arrays = {
-        "image": as_uint8(image), "label": np.array(int(label), np.uint8),
+        "image": as_uint8(image),
+        "label": np.array(int(label), np.uint8),
         "points": np.concatenate(points) if points else np.zeros((0, 2), np.float32),
         "lengths": np.array([len(p) for p in points], np.int32),
     }
@@ -104,12 +115,22 @@ def parse(data: bytes) -> tuple[np.ndarray, int]:
     a sample."""
     with zipfile.ZipFile(io.BytesIO(data)) as parts:
         image, label = (_array(parts, key) for key in ("image", "label"))
-    if image.shape != (28, 28) or image.dtype.kind not in "uf" or \
-            (image.dtype.kind == "u" and image.dtype != np.uint8) or not np.isfinite(image).all():
-        raise ValueError(f"its image is not 28x28 bytes or 0..1 numbers ({image.shape}, "
-                         f"{image.dtype})")
-    if label.shape != () or label.dtype.kind not in "uif" or not np.isfinite(label) or \
-            label != np.round(label) or not 0 <= label <= 9:
+    if (
+        image.shape != (28, 28)
+        or image.dtype.kind not in "uf"
+        or (image.dtype.kind == "u" and image.dtype != np.uint8)
+        or not np.isfinite(image).all()
+    ):
+        raise ValueError(
+            f"its image is not 28x28 bytes or 0..1 numbers ({image.shape}, {image.dtype})"
+        )
+    if (
+        label.shape != ()
+        or label.dtype.kind not in "uif"
+        or not np.isfinite(label)
+        or label != np.round(label)
+        or not 0 <= label <= 9
+    ):
         raise ValueError(f"its label is not a digit 0-9 ({np.array2string(label.ravel()[:4])})")
     return as_uint8(image), int(label)
 
@@ -124,13 +145,18 @@ def _array(parts: zipfile.ZipFile, key: str) -> np.ndarray:
     version = np.lib.format.read_magic(stream)
     if version not in ((1, 0), (2, 0)):
         raise ValueError(f"its {key} is in .npy format {version}")
-    header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
-        np.lib.format.read_array_header_2_0
+    header = (
+        np.lib.format.read_array_header_1_0
+        if version == (1, 0)
+        else np.lib.format.read_array_header_2_0
+    )
     shape, _, dtype = header(stream)
     claimed = math.prod(shape) * dtype.itemsize
     if dtype.hasobject or claimed > len(raw) - stream.tell():
-        raise ValueError(f"its {key}'s header claims {math.prod(shape):,} {dtype} values that "
-                         "the file does not hold")
+        raise ValueError(
+            f"its {key}'s header claims {math.prod(shape):,} {dtype} values that "
+            "the file does not hold"
+        )
     return np.load(io.BytesIO(raw), allow_pickle=False)
 
 
@@ -161,8 +187,9 @@ def load(folder: Path | None = None) -> Samples:
         images.append(image)
         labels.append(label)
         paths.append(path)
-    return Samples(np.array(images, np.uint8).reshape(-1, 28, 28), np.array(labels, np.int64),
-                   paths, skipped)
+    return Samples(
+        np.array(images, np.uint8).reshape(-1, 28, 28), np.array(labels, np.int64), paths, skipped
+    )
 
 
 def delete(path: Path) -> None:
@@ -207,8 +234,9 @@ def import_file(source: Path, folder: Path | None = None) -> tuple[int, list[str
     if not source.is_file():
         raise DatasetError(f"{source}: no such file")
     if source.stat().st_size > MAX_IMPORT_BYTES:
-        raise DatasetError(f"{source}: larger than {MAX_IMPORT_BYTES // 2**20} MB; not a "
-                           "digitpad samples file")
+        raise DatasetError(
+            f"{source}: larger than {MAX_IMPORT_BYTES // 2**20} MB; not a digitpad samples file"
+        )
     added, skipped = 0, []
     try:
         with zipfile.ZipFile(source) as archive:
@@ -216,8 +244,9 @@ def import_file(source: Path, folder: Path | None = None) -> tuple[int, list[str
             if not entries:
                 raise DatasetError(f"{source}: holds no samples")
             if sum(i.file_size for i in entries) > MAX_UNPACKED_BYTES:
-                raise DatasetError(f"{source}: unpacks to more than "
-                                   f"{MAX_UNPACKED_BYTES // 2**20} MB; not read")
+                raise DatasetError(
+                    f"{source}: unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; not read"
+                )
             _check_writable(folder)
             for entry in entries:
                 try:
@@ -242,13 +271,15 @@ def _check_writable(folder: Path) -> None:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:
-        raise DatasetError(f"{folder}: samples cannot be stored there "
-                           f"({err.strerror or err}); nothing imported") from err
+        raise DatasetError(
+            f"{folder}: samples cannot be stored there ({err.strerror or err}); nothing imported"
+        ) from err
 
 
 def _store(image: np.ndarray, label: int, folder: Path) -> None:
     try:
         add(image, label, folder=folder)
     except OSError as err:
-        raise DatasetError(f"{folder}: a sample could not be stored ({err.strerror or err}); "
-                           "the import stopped") from err
+        raise DatasetError(
+            f"{folder}: a sample could not be stored ({err.strerror or err}); the import stopped"
+        ) from err

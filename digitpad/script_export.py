@@ -32,8 +32,12 @@ from trainers.schedule import WARMUP_FRACTION
 
 FORMAT = "script"  # what `export --format` and the window call it
 SUFFIX = ".py"
-TORCH_ACTIVATIONS = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()",
-                     "gelu": "nn.GELU()"}
+TORCH_ACTIVATIONS = {
+    "relu": "nn.ReLU()",
+    "tanh": "nn.Tanh()",
+    "sigmoid": "nn.Sigmoid()",
+    "gelu": "nn.GELU()",
+}
 TORCH_OPTIMIZERS = {
     "adam": "torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)",
     "adamw": "torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=1e-4)",
@@ -44,11 +48,15 @@ KERAS_OPTIMIZERS = {
     "adamw": "keras.optimizers.AdamW(schedule, weight_decay=1e-4)",
     "sgd": "keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True)",
 }
-AUGMENT_NOTE = ("    # digitpad also distorted every training image (small random rotations, "
-                "shifts,\n    # scaling and stroke widths: trainers/augment.py). This script "
-                "leaves that out.\n")
-VALIDATION_NOTE = ("    # digitpad held {share:.0%} of the training images back to validate each "
-                   "epoch;\n    # this script trains on all of them.\n")
+AUGMENT_NOTE = (
+    "    # digitpad also distorted every training image (small random rotations, "
+    "shifts,\n    # scaling and stroke widths: trainers/augment.py). This script "
+    "leaves that out.\n"
+)
+VALIDATION_NOTE = (
+    "    # digitpad held {share:.0%} of the training images back to validate each "
+    "epoch;\n    # this script trains on all of them.\n"
+)
 
 
 def layers_of(card: ModelCard) -> tuple:
@@ -57,30 +65,39 @@ def layers_of(card: ModelCard) -> tuple:
         return network.from_json(card.network)
     if card.arch in network.PRESETS:
         return network.preset(card.arch).layers
-    raise ModelFileError(f"{card.file}: its network is not one digitpad describes, so it "
-                         "cannot be written out as a script")
+    raise ModelFileError(
+        f"{card.file}: its network is not one digitpad describes, so it "
+        "cannot be written out as a script"
+    )
 
 
 def script_for(card: ModelCard) -> str:
     """The training script of a model, from its card: its network and training settings."""
     if card.backend not in ("torch", "keras"):
-        raise ModelFileError(f"{card.title}: only PyTorch and Keras models have a training "
-                             "script")
+        raise ModelFileError(f"{card.title}: only PyTorch and Keras models have a training script")
     steps = plan(layers_of(card))
     settings = {**DEFAULTS.as_dict(), **card.config}
     values = {
-        "title": card.title, "spec": network.format_layers(layers_of(card)),
-        "epochs": int(settings["epochs"]), "batch_size": int(settings["batch_size"]),
-        "lr": float(settings["lr"]), "warmup": WARMUP_FRACTION,
-        "augment_note": (AUGMENT_NOTE if settings.get("augment") else "") + (
-            VALIDATION_NOTE.format(share=settings["val_split"]) if settings.get("val_split")
-            else ""),
+        "title": card.title,
+        "spec": network.format_layers(layers_of(card)),
+        "epochs": int(settings["epochs"]),
+        "batch_size": int(settings["batch_size"]),
+        "lr": float(settings["lr"]),
+        "warmup": WARMUP_FRACTION,
+        "augment_note": (AUGMENT_NOTE if settings.get("augment") else "")
+        + (
+            VALIDATION_NOTE.format(share=settings["val_split"]) if settings.get("val_split") else ""
+        ),
     }
     if card.backend == "torch":
-        return TORCH.format(**values, layers=_lines(steps, _torch, 12),
-                            optimizer=TORCH_OPTIMIZERS[settings["optimizer"]])
-    return KERAS.format(**values, layers=_lines(steps, _keras, 8),
-                        optimizer=KERAS_OPTIMIZERS[settings["optimizer"]])
+        return TORCH.format(
+            **values,
+            layers=_lines(steps, _torch, 12),
+            optimizer=TORCH_OPTIMIZERS[settings["optimizer"]],
+        )
+    return KERAS.format(
+        **values, layers=_lines(steps, _keras, 8), optimizer=KERAS_OPTIMIZERS[settings["optimizer"]]
+    )
 
 
 def _lines(steps: list[Step], code, indent: int) -> str:
@@ -120,14 +137,17 @@ def _torch(step: Step) -> list[str]:
     layer = step.layer
     if isinstance(layer, Dense):
         act = [TORCH_ACTIVATIONS[layer.activation]] if layer.activation != "none" else []
-        return [f"nn.Linear({step.input_shape[0]}, {layer.units}, bias={step.bias})",
-                *act]
+        return [f"nn.Linear({step.input_shape[0]}, {layer.units}, bias={step.bias})", *act]
     if isinstance(layer, Conv):
         pad = _torch_padding(step)
         act = [TORCH_ACTIVATIONS[layer.activation]] if layer.activation != "none" else []
         padding = "0" if pad or layer.padding == "valid" else '"same"'
-        return [*pad, f"nn.Conv2d({step.input_shape[2]}, {layer.filters}, {layer.kernel}, "
-                f"stride={layer.stride}, padding={padding}, bias={step.bias})", *act]
+        return [
+            *pad,
+            f"nn.Conv2d({step.input_shape[2]}, {layer.filters}, {layer.kernel}, "
+            f"stride={layer.stride}, padding={padding}, bias={step.bias})",
+            *act,
+        ]
     if isinstance(layer, Pool):
         kind = "MaxPool2d" if layer.mode == "max" else "AvgPool2d"
         return [f"nn.{kind}({layer.size})"]
@@ -158,16 +178,21 @@ def _keras(step: Step) -> list[str]:
         return [f"layers.Dense({layer.units}{act}{bias})"]
     if isinstance(layer, Conv):
         stride = f", strides={layer.stride}" if layer.stride != 1 else ""
-        return [f'layers.Conv2D({layer.filters}, {layer.kernel}{stride}, '
-                f'padding="{layer.padding}"{act}{bias})']
+        return [
+            f"layers.Conv2D({layer.filters}, {layer.kernel}{stride}, "
+            f'padding="{layer.padding}"{act}{bias})'
+        ]
     if isinstance(layer, Pool):
         kind = "MaxPooling2D" if layer.mode == "max" else "AveragePooling2D"
         return [f"layers.{kind}({layer.size})"]
     if isinstance(layer, BatchNorm):
         return ["layers.BatchNormalization(momentum=0.9, epsilon=1e-5)"]
     if isinstance(layer, Activation):
-        return [f'layers.Activation("{layer.function}")' if layer.function != "none"
-                else 'layers.Activation("linear")']
+        return [
+            f'layers.Activation("{layer.function}")'
+            if layer.function != "none"
+            else 'layers.Activation("linear")'
+        ]
     if isinstance(layer, Dropout):
         return [f"layers.Dropout({layer.rate:g})"]
     if isinstance(layer, GlobalAvgPool):

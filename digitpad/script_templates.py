@@ -29,7 +29,8 @@ def arguments():
     return parser.parse_args()
 '''
 
-TORCH = '''"""{title}, trained with PyTorch: the network digitpad describes as
+TORCH = (
+    '''"""{title}, trained with PyTorch: the network digitpad describes as
 {spec}
 
 Run: python this_file.py MNIST_FOLDER   (written by digitpad; needs torch and numpy only)
@@ -50,7 +51,9 @@ EPOCHS = {epochs}
 BATCH_SIZE = {batch_size}
 LEARNING_RATE = {lr}
 WARMUP = {warmup}  # share of the steps with a linear warm-up; then a cosine decay to zero
-''' + _READ_MNIST + '''
+'''
+    + _READ_MNIST
+    + """
 
 class Net(nn.Module):
     def __init__(self):
@@ -103,9 +106,11 @@ def main():
 
 if __name__ == "__main__":
     main()
-'''
+"""
+)
 
-KERAS = '''"""{title}, trained with Keras: the network digitpad describes as
+KERAS = (
+    '''"""{title}, trained with Keras: the network digitpad describes as
 {spec}
 
 Run: python this_file.py MNIST_FOLDER   (written by digitpad; needs keras and numpy only, and
@@ -125,7 +130,9 @@ EPOCHS = {epochs}
 BATCH_SIZE = {batch_size}
 LEARNING_RATE = {lr}
 WARMUP = {warmup}  # share of the steps with a linear warm-up; then a cosine decay to zero
-''' + _READ_MNIST + '''
+'''
+    + _READ_MNIST
+    + """
 
 def build():
     return keras.Sequential([
@@ -156,4 +163,5 @@ def main():
 
 if __name__ == "__main__":
     main()
-'''
+"""
+)

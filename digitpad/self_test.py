@@ -37,6 +37,7 @@ def _checks() -> list[tuple[str, Callable[[], str]]]:
             if int(probs.argmax()) != label:
                 raise AssertionError(f"read {int(probs.argmax())}, expected {label}")
             return f"reads the sample {label} ({probs.max():.1%})"
+
         return run
 
     for path, card in models.list_models():
@@ -51,6 +52,7 @@ def _checks() -> list[tuple[str, Callable[[], str]]]:
             if not math.isfinite(loss):
                 raise AssertionError(f"loss {loss}")
             return f"one CPU training batch, loss {loss:.3f}"
+
         return run
 
     from digitpad import backends
@@ -75,7 +77,10 @@ def run_self_test(out=None) -> int:
         except Exception as err:  # report every failure, then carry on with the others
             detail, status = f"{type(err).__name__}: {err}", "FAIL"
             failures += 1
-        print(f"{status}  {name:<28} {detail}  [{time.perf_counter() - started:.1f} s]",
-              file=out, flush=True)
+        print(
+            f"{status}  {name:<28} {detail}  [{time.perf_counter() - started:.1f} s]",
+            file=out,
+            flush=True,
+        )
     print(f"self-test: {len(checks) - failures} passed, {failures} failed", file=out)
     return 1 if failures else 0

@@ -29,10 +29,10 @@ Submit = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Exception
 Listener = Callable[[str], None]
 
 # What listeners are told.
-MODELS = "models"      # the list of models changed
-LOADING = "loading"    # a model was asked for and is loading
-ACTIVE = "active"      # a model became active (also when a cached one is chosen)
-FAILED = "failed"      # the model asked for could not be loaded; the previous one stays
+MODELS = "models"  # the list of models changed
+LOADING = "loading"  # a model was asked for and is loading
+ACTIVE = "active"  # a model became active (also when a cached one is chosen)
+FAILED = "failed"  # the model asked for could not be loaded; the previous one stays
 
 
 def plain_message(path: Path, err: Exception) -> str:
@@ -46,15 +46,16 @@ def plain_message(path: Path, err: Exception) -> str:
 
 
 class ModelSession:
-    def __init__(self, submit: Submit,
-                 load: Callable[[Path, str], Predictor] | None = None) -> None:
+    def __init__(
+        self, submit: Submit, load: Callable[[Path, str], Predictor] | None = None
+    ) -> None:
         from digitpad.predictors import load_any
 
         self._submit, self._load = submit, load or load_any
         self.predictor: Predictor | None = None
-        self.active: Path | None = None    # the model file that reads the drawing now
-        self.pending: Path | None = None   # the model file asked for, still loading
-        self.error = ""                    # why the last request failed, in plain words
+        self.active: Path | None = None  # the model file that reads the drawing now
+        self.pending: Path | None = None  # the model file asked for, still loading
+        self.error = ""  # why the last request failed, in plain words
         self.entries: list[tuple[Path, models.ModelCard]] = []
         self.skipped: list[tuple[Path, str]] = []  # models left out of the list, and why
         self._request = 0
@@ -108,9 +109,11 @@ class ModelSession:
             self._activate(request, key, self._cache[key])
             return request
         self._notify(LOADING)
-        self._submit(lambda: self._load_quietly(path, device),
-                     lambda predictor: self._loaded(request, key, predictor),
-                     lambda err: self._failed(request, path, err))
+        self._submit(
+            lambda: self._load_quietly(path, device),
+            lambda predictor: self._loaded(request, key, predictor),
+            lambda err: self._failed(request, path, err),
+        )
         return request
 
     def _load_quietly(self, path: Path, device: str) -> Predictor:
@@ -138,8 +141,13 @@ class ModelSession:
             del self._cache[oldest]
         return predictor
 
-    def fetch(self, path: Path, device: str, on_done: Callable[[Predictor], None],
-              on_error: Callable[[str], None]) -> None:
+    def fetch(
+        self,
+        path: Path,
+        device: str,
+        on_done: Callable[[Predictor], None],
+        on_error: Callable[[str], None],
+    ) -> None:
         """A model for a view that reads with several at once (View > Compare models), never
         made active: from the cache at once, else loaded in the background like `select` and
         cached, so the window and the view share one copy of each model. `on_error` gets the

@@ -29,9 +29,12 @@ def check_destination(out: Path, backend: str) -> Path:
         except ModelFileError:
             raise ModelFileError(
                 f"{out}: unknown model file suffix; a {backends.label(backend)} model is "
-                f"saved as a {expected} file") from None
-        raise ModelFileError(f"{out}: {out.suffix} is for {other} models; a "
-                             f"{backends.label(backend)} model is saved as a {expected} file")
+                f"saved as a {expected} file"
+            ) from None
+        raise ModelFileError(
+            f"{out}: {out.suffix} is for {other} models; a "
+            f"{backends.label(backend)} model is saved as a {expected} file"
+        )
     why = atomic.unwritable(out.parent)
     if why:
         raise ModelFileError(f"{out}: cannot write there ({why})")
@@ -39,38 +42,51 @@ def check_destination(out: Path, backend: str) -> Path:
 
 
 def run(
-    config: TrainConfig, data, callbacks: TrainingCallbacks, out: Path | None = None,
+    config: TrainConfig,
+    data,
+    callbacks: TrainingCallbacks,
+    out: Path | None = None,
     tensorboard: Path | None = None,
 ) -> tuple[Path, models.ModelCard, TrainResult]:
     """Train, then save the model and its card as one unit (a fresh user-folder file unless
     `out` is given). No model is written when training is cancelled or fails, but the run is
     kept however it ends (digitpad.runs), with the epochs it reached. With `tensorboard`, the
     run is also logged there, in a folder of its own."""
-    path = check_destination(out or models.new_user_model_path(config.backend, config.arch),
-                             config.backend)
+    path = check_destination(
+        out or models.new_user_model_path(config.backend, config.arch), config.backend
+    )
     backend = backends.get(config.backend)
     device = backend.resolve_device(config.device)  # a refused device is no run to keep
     label = next((d.label for d in backend.devices() if d.id == device), device)
-    recording = runs.Recording(callbacks, config, data.source, len(data.train_y),
-                               (device, label))
+    recording = runs.Recording(callbacks, config, data.source, len(data.train_y), (device, label))
     try:
         result, card = _train_and_save(config, data, recording, path, tensorboard)
     except (TrainingCancelled, KeyboardInterrupt) as err:
-        recording.end(runs.CANCELLED, reason="stopped with Ctrl+C"
-                      if isinstance(err, KeyboardInterrupt) else "")
+        recording.end(
+            runs.CANCELLED,
+            reason="stopped with Ctrl+C" if isinstance(err, KeyboardInterrupt) else "",
+        )
         raise
     except BaseException as err:
         recording.end(runs.FAILED, reason=str(err) or type(err).__name__)
         raise
     recording.end(runs.FINISHED, result.test_accuracy, path, seconds=result.seconds)
-    logger.info("trained %s %s (%s) for %d epochs in %.0f s: test accuracy %.4f, saved %s",
-                config.backend, config.arch, network.format_layers(config.network),
-                len(result.history), result.seconds, result.test_accuracy, path)
+    logger.info(
+        "trained %s %s (%s) for %d epochs in %.0f s: test accuracy %.4f, saved %s",
+        config.backend,
+        config.arch,
+        network.format_layers(config.network),
+        len(result.history),
+        result.seconds,
+        result.test_accuracy,
+        path,
+    )
     return path, card, result
 
 
-def _train_and_save(config: TrainConfig, data, callbacks: TrainingCallbacks, path: Path,
-                    tensorboard: Path | None) -> tuple[TrainResult, models.ModelCard]:
+def _train_and_save(
+    config: TrainConfig, data, callbacks: TrainingCallbacks, path: Path, tensorboard: Path | None
+) -> tuple[TrainResult, models.ModelCard]:
     log = None
     if tensorboard is not None:
         log = TensorBoardLog(callbacks, run_folder(tensorboard, config), config)
@@ -83,9 +99,13 @@ def _train_and_save(config: TrainConfig, data, callbacks: TrainingCallbacks, pat
         if log is not None:
             log.close()
     card = models.ModelCard(
-        backend=config.backend, arch=config.arch, network=network.to_json(config.network),
-        params=network.totals(network.plan(config.network))[0], dataset=data.source,
-        train_size=result.train_size, epochs=len(result.history),
+        backend=config.backend,
+        arch=config.arch,
+        network=network.to_json(config.network),
+        params=network.totals(network.plan(config.network))[0],
+        dataset=data.source,
+        train_size=result.train_size,
+        epochs=len(result.history),
         test_accuracy=round(result.test_accuracy, 6),
         config=config.as_dict() | {"seconds": round(result.seconds, 1)},
     )

@@ -45,8 +45,10 @@ def stroke(canvas, points) -> None:
 def _smooth(points, per_segment: int = 8):
     out = []
     for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
-        out += [(x0 + (x1 - x0) * t / per_segment, y0 + (y1 - y0) * t / per_segment)
-                for t in range(per_segment)]
+        out += [
+            (x0 + (x1 - x0) * t / per_segment, y0 + (y1 - y0) * t / per_segment)
+            for t in range(per_segment)
+        ]
     return out + [points[-1]]
 
 
@@ -81,8 +83,7 @@ def main(only: list[str]) -> None:
     panel.limit = (3000, 1000)
     wait(app, form.device.isEnabled)
     panel.start()
-    wait(app, lambda: panel.view.table.rowCount() >= 2 and panel.view.progress.value() > 600,
-         600)
+    wait(app, lambda: panel.view.table.rowCount() >= 2 and panel.view.progress.value() > 600, 600)
     panel.grab().save(str(OUT / "training.png"))
     window.grab().save(str(OUT / "window-training.png"))
     panel.cancel()
@@ -121,8 +122,9 @@ def numbers_and_samples(app: QApplication, window) -> None:
         placed = pendigits.fit(digit.strokes, int(canvas.height() * 0.6), 1.0)
         every = np.vstack(placed)
         for s in placed:
-            drag(canvas, [(px - every[:, 0].min() + x, py - every[:, 1].min() + 50)
-                          for px, py in s])
+            drag(
+                canvas, [(px - every[:, 0].min() + x, py - every[:, 1].min() + 50) for px, py in s]
+            )
         x += float(np.ptp(every[:, 0])) + 45
     wait(app, lambda: len(window.predictionLabel.text()) == 4)
     window.grab().save(str(OUT / "number-mode.png"))
@@ -138,15 +140,15 @@ def numbers_and_samples(app: QApplication, window) -> None:
         placed = pendigits.fit(digit.strokes, int(canvas.height() * 0.7), 1.0)
         every = np.vstack(placed)
         for s in placed:
-            drag(canvas, [(px - every[:, 0].min() + 60, py - every[:, 1].min() + 60)
-                          for px, py in s])
+            drag(
+                canvas, [(px - every[:, 0].min() + 60, py - every[:, 1].min() + 60) for px, py in s]
+            )
         app.processEvents()
         window.teacher.teach(digit.label)
     samples = window.open_samples()
     app.processEvents()
     samples.grab().save(str(OUT / "samples.png"))
     samples.close()
-
 
 
 def network_views(app: QApplication, window) -> None:
@@ -170,6 +172,7 @@ def network_views(app: QApplication, window) -> None:
     app.processEvents()
     summary.grab().save(str(OUT / "model-summary.png"))
     summary.close()
+
 
 def training_runs(app: QApplication, window) -> None:
     """The same network trained from the panel in PyTorch and in Keras (short runs on 3,000

@@ -49,34 +49,45 @@ def main() -> int:
     report = Monkey(window, files, seed=args.seed).run(app, seconds=args.minutes * 60)
     handler.uninstall()
     left = len(window.loads.running()) + len(window.tasks.running())
-    failures = [text for bad, text in (
-        (handler.caught > 0, f"{handler.caught} exceptions escaped"),
-        (left > 0, f"{left} workers still running"),
-        (report.longest_block_s > BLOCK_LIMIT_S,
-         f"the event loop blocked {report.longest_block_s:.1f} s"),
-        (report.growth_mb() > GROWTH_LIMIT_MB,
-         f"memory grew {report.growth_mb():.0f} MB after warm-up"),
-    ) if bad]
-    counts = ", ".join(f"{name} {n}" for name, n in sorted(report.counts.items(),
-                                                            key=lambda item: -item[1]))
-    text = "\n".join([
-        "## Soak (make soak: seeded random actions on a real window, offscreen)\n",
-        f"{datetime.now():%Y-%m-%d %H:%M}, {machine()}; {args.minutes:g} minutes, seed "
-        f"{args.seed}\n",
-        "| measure | value | target |\n| --- | ---: | ---: |",
-        f"| actions done | {report.actions:,} | |",
-        f"| exceptions caught by the last-resort handler | {handler.caught} | 0 |",
-        f"| workers left running | {left} | 0 |",
-        f"| longest event-loop block | {report.longest_block_s:.2f} s | "
-        f"< {BLOCK_LIMIT_S:g} s |",
-        f"| slowest single action (run on the GUI thread) | {report.block_cause()} | |",
-        f"| resident memory: start / after warm-up / end | {report.rss_start_mb:.0f} / "
-        f"{report.rss_warm_mb:.0f} / {report.rss_end_mb:.0f} MB | |",
-        f"| peak resident memory | {report.rss_peak_mb:.0f} MB | |",
-        f"| growth after warm-up | {report.growth_mb():+.0f} MB | < {GROWTH_LIMIT_MB} MB |",
-        f"\nActions: {counts}.\n",
-        "Result: " + ("all targets met." if not failures else "; ".join(failures) + "."),
-    ])
+    failures = [
+        text
+        for bad, text in (
+            (handler.caught > 0, f"{handler.caught} exceptions escaped"),
+            (left > 0, f"{left} workers still running"),
+            (
+                report.longest_block_s > BLOCK_LIMIT_S,
+                f"the event loop blocked {report.longest_block_s:.1f} s",
+            ),
+            (
+                report.growth_mb() > GROWTH_LIMIT_MB,
+                f"memory grew {report.growth_mb():.0f} MB after warm-up",
+            ),
+        )
+        if bad
+    ]
+    counts = ", ".join(
+        f"{name} {n}" for name, n in sorted(report.counts.items(), key=lambda item: -item[1])
+    )
+    text = "\n".join(
+        [
+            "## Soak (make soak: seeded random actions on a real window, offscreen)\n",
+            f"{datetime.now():%Y-%m-%d %H:%M}, {machine()}; {args.minutes:g} minutes, seed "
+            f"{args.seed}\n",
+            "| measure | value | target |\n| --- | ---: | ---: |",
+            f"| actions done | {report.actions:,} | |",
+            f"| exceptions caught by the last-resort handler | {handler.caught} | 0 |",
+            f"| workers left running | {left} | 0 |",
+            f"| longest event-loop block | {report.longest_block_s:.2f} s | "
+            f"< {BLOCK_LIMIT_S:g} s |",
+            f"| slowest single action (run on the GUI thread) | {report.block_cause()} | |",
+            f"| resident memory: start / after warm-up / end | {report.rss_start_mb:.0f} / "
+            f"{report.rss_warm_mb:.0f} / {report.rss_end_mb:.0f} MB | |",
+            f"| peak resident memory | {report.rss_peak_mb:.0f} MB | |",
+            f"| growth after warm-up | {report.growth_mb():+.0f} MB | < {GROWTH_LIMIT_MB} MB |",
+            f"\nActions: {counts}.\n",
+            "Result: " + ("all targets met." if not failures else "; ".join(failures) + "."),
+        ]
+    )
     print(text)
     write_results(text)
     window.close()

@@ -25,12 +25,17 @@ def main(source: Path = SOURCE) -> None:
     text = gzip.decompress(source.read_bytes()).decode("ascii")
     header, *segments = re.split(r"(?m)^(?=\.SEGMENT )", text)
     writers = [re.search(r"(?m)^\.COMMENT\s+\d+\s+(\d+)", s)[1] for s in segments]
-    kept = [s for i, (s, w) in enumerate(zip(segments, writers, strict=True))
-            if w == writers[0] or i % EVERY == 0]
+    kept = [
+        s
+        for i, (s, w) in enumerate(zip(segments, writers, strict=True))
+        if w == writers[0] or i % EVERY == 0
+    ]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_bytes(gzip.compress((header + "".join(kept)).encode("ascii"), mtime=0))
-    print(f"{OUT.relative_to(ROOT)}: {len(kept)} of {len(segments)} digits, "
-          f"{OUT.stat().st_size:,} bytes")
+    print(
+        f"{OUT.relative_to(ROOT)}: {len(kept)} of {len(segments)} digits, "
+        f"{OUT.stat().st_size:,} bytes"
+    )
 
 
 if __name__ == "__main__":

@@ -49,15 +49,20 @@ def build(out: Path) -> Path:
 def carried(wheel: Path) -> None:
     """The wheel holds every bundled file of the checkout, the type markers and the licences."""
     names = set(zipfile.ZipFile(wheel).namelist())
-    bundled = {f"digitpad/assets/{p.relative_to(ROOT / 'assets').as_posix()}"
-               for p in (ROOT / "assets").rglob("*") if p.is_file()}
+    bundled = {
+        f"digitpad/assets/{p.relative_to(ROOT / 'assets').as_posix()}"
+        for p in (ROOT / "assets").rglob("*")
+        if p.is_file()
+    }
     wanted = bundled | {"digitpad/py.typed", "trainers/py.typed"}
     missing = sorted(wanted - names)
     licences = [n for n in names if "/licenses/" in n]
     if missing or not any(n.endswith("/licenses/LICENSE") for n in licences):
         sys.exit(f"wheel check: {wheel.name} lacks {missing or 'the LICENSE'}")
-    print(f"wheel check: {wheel.name} carries {len(bundled)} bundled files and "
-          f"{len(licences)} licences")
+    print(
+        f"wheel check: {wheel.name} carries {len(bundled)} bundled files and "
+        f"{len(licences)} licences"
+    )
 
 
 # The packages the optional extras ([tensorflow], [onnx], [export], [tensorboard]) bring.
@@ -83,8 +88,11 @@ def fresh_env(where: Path, wheel: Path, packages: Path) -> Path:
     """A new venv that sees `packages` after its own, with the wheel installed in it."""
     venv.create(where, with_pip=False)
     python = where / "bin" / "python"
-    own = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
-                   cwd=where).strip())
+    own = Path(
+        run(
+            python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=where
+        ).strip()
+    )
     (own / "zz_digitpad_dependencies.pth").write_text(f"{packages}\n")
     # pip (seen through the .pth) run by the new interpreter: the `digitpad` script it writes
     # starts that interpreter, not this one.
@@ -93,8 +101,12 @@ def fresh_env(where: Path, wheel: Path, packages: Path) -> Path:
 
 
 def from_the_wheel(bin_dir: Path, outside: Path) -> None:
-    where = run(bin_dir / "python", "-c", "import digitpad, trainers; print(digitpad.__file__);"
-                "print(trainers.__file__)", cwd=outside).split()
+    where = run(
+        bin_dir / "python",
+        "-c",
+        "import digitpad, trainers; print(digitpad.__file__);print(trainers.__file__)",
+        cwd=outside,
+    ).split()
     if not all(p.startswith(str(bin_dir.parent)) for p in where):
         sys.exit(f"wheel check: digitpad imported from {where}, not from the wheel")
 
@@ -102,10 +114,14 @@ def from_the_wheel(bin_dir: Path, outside: Path) -> None:
 def a_test_digit(bin_dir: Path, outside: Path) -> tuple[Path, str]:
     """A picture of the bundled data's first test digit, written by the installed package."""
     picture = outside / "digit.png"
-    label = run(bin_dir / "python", "-c", "from PIL import Image; from digitpad.data import "
-                "load_mnist; d = load_mnist(); Image.fromarray(255 - d.test_x[0]).resize("
-                f"(280, 280)).save({str(picture)!r}); print(int(d.test_y[0]))",
-                cwd=outside).strip()
+    label = run(
+        bin_dir / "python",
+        "-c",
+        "from PIL import Image; from digitpad.data import "
+        "load_mnist; d = load_mnist(); Image.fromarray(255 - d.test_x[0]).resize("
+        f"(280, 280)).save({str(picture)!r}); print(int(d.test_y[0]))",
+        cwd=outside,
+    ).strip()
     return picture, label
 
 
@@ -113,18 +129,25 @@ def reads(bin_dir: Path, outside: Path, picture: Path, label: str, *options: str
     out = run(bin_dir / "digitpad", "predict", picture, "--json", *options, cwd=outside)
     answer = json.loads(out.splitlines()[0])
     if str(answer["digit"]) != label:
-        sys.exit(f"wheel check: predict {' '.join(options)} read {answer['digit']}, "
-                 f"expected {label}")
+        sys.exit(
+            f"wheel check: predict {' '.join(options)} read {answer['digit']}, expected {label}"
+        )
 
 
 def says_which_extra(bin_dir: Path, outside: Path, extra: str, *command: str | Path) -> None:
     """A feature whose extra is missing fails in one line that names the extra to install."""
-    done = subprocess.run([str(bin_dir / "digitpad"), *map(str, command)], cwd=outside,
-                          capture_output=True, text=True)
-    if done.returncode == 0 or f"digitpad[{extra}]" not in done.stderr or "Traceback" in (
-            done.stderr):
-        sys.exit(f"wheel check: `digitpad {' '.join(map(str, command))}` without the {extra} "
-                 f"extra gave {done.returncode}:\n{done.stderr}")
+    done = subprocess.run(
+        [str(bin_dir / "digitpad"), *map(str, command)], cwd=outside, capture_output=True, text=True
+    )
+    if (
+        done.returncode == 0
+        or f"digitpad[{extra}]" not in done.stderr
+        or "Traceback" in (done.stderr)
+    ):
+        sys.exit(
+            f"wheel check: `digitpad {' '.join(map(str, command))}` without the {extra} "
+            f"extra gave {done.returncode}:\n{done.stderr}"
+        )
 
 
 def check_base(bin_dir: Path, outside: Path) -> None:
@@ -136,10 +159,23 @@ def check_base(bin_dir: Path, outside: Path) -> None:
     for backend in ("torch", "keras"):
         reads(bin_dir, outside, picture, label, "--backend", backend)
     says_which_extra(bin_dir, outside, "onnx", "predict", picture, "--backend", "onnx")
-    bundled = run(bin_dir / "python", "-c", "from digitpad import models; "
-                  "print(models.default_model('torch'))", cwd=outside).strip()
-    says_which_extra(bin_dir, outside, "export", "export", bundled, "--format", "onnx",
-                     "--out", outside / "cnn.onnx")
+    bundled = run(
+        bin_dir / "python",
+        "-c",
+        "from digitpad import models; print(models.default_model('torch'))",
+        cwd=outside,
+    ).strip()
+    says_which_extra(
+        bin_dir,
+        outside,
+        "export",
+        "export",
+        bundled,
+        "--format",
+        "onnx",
+        "--out",
+        outside / "cnn.onnx",
+    )
     print(f"wheel check: base install ok ({version}; reads the bundled {label})")
 
 

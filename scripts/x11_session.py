@@ -35,8 +35,8 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 PENDIGITS = ROOT.parent / "shared" / "pendigits" / "pendigits-orig.tes.gz"
-TABLET = 500           # pendigits y grows upwards in a ~500x500 box: flip as TABLET - y
-BACKGROUND_TOL = 2     # how far from the window colour a pixel may be and still be background
+TABLET = 500  # pendigits y grows upwards in a ~500x500 box: flip as TABLET - y
+BACKGROUND_TOL = 2  # how far from the window colour a pixel may be and still be background
 TRACK = (232, 236, 242)  # probability bar track (digitpad/ui/probabilities.py)
 WINNER = (33, 118, 220)  # the highlighted, most likely digit's bar
 ODD_ONE = (217, 72, 15)  # a compare column whose digit differs (digitpad/ui/compare_column.py)
@@ -45,7 +45,7 @@ ODD_ONE = (217, 72, 15)  # a compare column whose digit differs (digitpad/ui/com
 COMPARED = 723  # a .tes 4 that the bundled PyTorch and Keras CNNs read differently
 
 Point = tuple[int, int]
-Image3 = np.ndarray    # (H, W, 3) uint8
+Image3 = np.ndarray  # (H, W, 3) uint8
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,10 @@ def fit_to(digit: PenDigit, area: Rect, fill: float = 0.7) -> list[list[Point]]:
     scale = min(area.w * fill / w, area.h * fill / h)
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     ox, oy = area.x + area.w / 2, area.y + area.h / 2
-    return [[(round(ox + (x - cx) * scale), round(oy + (TABLET - y - cy) * scale))
-             for x, y in s] for s in digit.strokes]
+    return [
+        [(round(ox + (x - cx) * scale), round(oy + (TABLET - y - cy) * scale)) for x, y in s]
+        for s in digit.strokes
+    ]
 
 
 def run(cmd: list[str], env: dict[str, str], timeout: float = 30) -> str:
@@ -174,8 +176,9 @@ class Display:
     def capture(self, window: str = "root") -> Image3:
         """The window's pixels (or the whole screen's) as an RGB array."""
         target = ["-root"] if window == "root" else ["-id", window]
-        out = subprocess.run(["xwd", "-silent", *target], env=self.env, capture_output=True,
-                             timeout=30, check=True).stdout
+        out = subprocess.run(
+            ["xwd", "-silent", *target], env=self.env, capture_output=True, timeout=30, check=True
+        ).stdout
         return parse_xwd(out)
 
     def geometry(self, window: str) -> Rect:
@@ -185,8 +188,12 @@ class Display:
         for line in info.splitlines():
             key, _, value = line.strip().partition(":")
             values[key] = value.strip()
-        return Rect(int(values["Absolute upper-left X"]), int(values["Absolute upper-left Y"]),
-                    int(values["Width"]), int(values["Height"]))
+        return Rect(
+            int(values["Absolute upper-left X"]),
+            int(values["Absolute upper-left Y"]),
+            int(values["Width"]),
+            int(values["Height"]),
+        )
 
     def screenshot(self, path: Path, windows: list[str] = ()) -> Path:
         """Save the whole screen as a PNG, with these windows' own contents pasted on top, in
@@ -202,7 +209,9 @@ class Display:
             x1 = min(where.x + pixels.shape[1], screen.shape[1])
             y1 = min(where.y + pixels.shape[0], screen.shape[0])
             if x1 > x0 and y1 > y0:
-                screen[y0:y1, x0:x1] = pixels[y0 - where.y:y1 - where.y, x0 - where.x:x1 - where.x]
+                screen[y0:y1, x0:x1] = pixels[
+                    y0 - where.y : y1 - where.y, x0 - where.x : x1 - where.x
+                ]
         Image.fromarray(screen).save(path)
         return path
 
@@ -217,17 +226,27 @@ def start_xvfb(size: str, wm: bool, log_dir: Path) -> tuple[str, list[subprocess
         if not Path(f"/tmp/.X{number}-lock").exists():
             break
     name = f":{number}"
-    procs = [subprocess.Popen(["Xvfb", name, "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL,
-                              stderr=open(log_dir / "xvfb.log", "w"))]  # noqa: SIM115
+    procs = [
+        subprocess.Popen(
+            ["Xvfb", name, "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=open(log_dir / "xvfb.log", "w"),  # noqa: SIM115
+        )
+    ]
     deadline = time.time() + 20
     while not Path(f"/tmp/.X11-unix/X{number}").exists():
         if time.time() > deadline or procs[0].poll() is not None:
             raise RuntimeError(f"Xvfb {name} did not start; see {log_dir / 'xvfb.log'}")
         time.sleep(0.1)
     if wm and shutil.which("openbox"):
-        procs.append(subprocess.Popen(["openbox"], env=dict(os.environ, DISPLAY=name),
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                ["openbox"],
+                env=dict(os.environ, DISPLAY=name),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         time.sleep(1)
     return name, procs
 
@@ -292,22 +311,21 @@ class Bars:
 
 def find_bars(img: Image3, canvas: Rect) -> Bars | None:
     """The ten bar tracks right of the canvas (a blank reading: every track empty)."""
-    right = img[:, canvas.x + canvas.w:]
-    track = (np.abs(right.astype(int) - TRACK).max(axis=2) <= 1)
+    right = img[:, canvas.x + canvas.w :]
+    track = np.abs(right.astype(int) - TRACK).max(axis=2) <= 1
     rows = track.sum(axis=1) >= 20
     padded = np.concatenate(([False], rows, [False])).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
     bands = tuple((int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True))
     if len(bands) != 10:
         return None
-    cols = np.flatnonzero(track[bands[0][0]:bands[0][1]].any(axis=0))
-    return Bars(canvas.x + canvas.w + int(cols[0]), canvas.x + canvas.w + int(cols[-1]) + 1,
-                bands)
+    cols = np.flatnonzero(track[bands[0][0] : bands[0][1]].any(axis=0))
+    return Bars(canvas.x + canvas.w + int(cols[0]), canvas.x + canvas.w + int(cols[-1]) + 1, bands)
 
 
 def read_bars(img: Image3, bars: Bars) -> tuple[int | None, float]:
     """The highlighted digit and its bar's share of the track (about the confidence)."""
-    area = img[:, bars.x0:bars.x1].astype(int)
+    area = img[:, bars.x0 : bars.x1].astype(int)
     winner = np.abs(area - WINNER).max(axis=2) <= 2
     counts = [int(winner[a:b].sum()) for a, b in bars.bands]
     best = int(np.argmax(counts))
@@ -328,9 +346,13 @@ class Session:
         env = dict(display.env, DIGITPAD_HOME=str(home), PYTHONUNBUFFERED="1")
         self.stderr_path = out / "app.stderr.log"
         command = [args.program] if args.program else [args.python, "-m", "digitpad"]
-        self.proc = subprocess.Popen(command, cwd=ROOT, env=env,
-                                     stdout=open(out / "app.stdout.log", "w"),  # noqa: SIM115
-                                     stderr=open(self.stderr_path, "w"))  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=open(out / "app.stdout.log", "w"),  # noqa: SIM115
+            stderr=open(self.stderr_path, "w"),  # noqa: SIM115
+        )
         self.window = self._find_window()
         self.home = home
         self.report.notes.append(f"DIGITPAD_HOME={home}")
@@ -342,8 +364,9 @@ class Session:
         while time.time() < deadline:
             self.check_alive()
             try:
-                found = self.display.xdo("search", "--onlyvisible", "--pid",
-                                         str(self.proc.pid), "--name", "digitpad").split()
+                found = self.display.xdo(
+                    "search", "--onlyvisible", "--pid", str(self.proc.pid), "--name", "digitpad"
+                ).split()
             except RuntimeError:
                 found = []
             # the main window is titled "digitpad"; others "Inside the network — digitpad"
@@ -396,8 +419,9 @@ class Session:
         self.canvas_local = rect
         self.bars = find_bars(img, rect)
         if self.bars is None:
-            self.report.notes.append(f"probability bars not found at {where.w}x{where.h}: "
-                                     "predictions are not read")
+            self.report.notes.append(
+                f"probability bars not found at {where.w}x{where.h}: predictions are not read"
+            )
 
     def stroke(self, points: list[Point]) -> None:
         """One pen stroke as one xdotool call: press, move through every point, release."""
@@ -430,7 +454,7 @@ class Session:
             if (digit is None) == blank:
                 if blank:
                     return digit, share, True
-                crop = img[:, self.bars.x0:self.bars.x1]
+                crop = img[:, self.bars.x0 : self.bars.x1]
                 if previous is None or not np.array_equal(crop, previous):
                     previous, since = crop, time.time()
                 elif time.time() - since >= self.args.settle_ms / 1000:
@@ -461,7 +485,7 @@ class Session:
         """Click the model selector (the panel's first widget) and type the model's name."""
         img = self.grab()
         c = self.canvas_local
-        panel = img[c.y:, c.x + c.w + 8: img.shape[1] - 8].astype(int)
+        panel = img[c.y :, c.x + c.w + 8 : img.shape[1] - 8].astype(int)
         background = img[c.y + c.h // 2, c.x - 4].astype(int)
         busy = (np.abs(panel - background).max(axis=2) > BACKGROUND_TOL).mean(axis=1) > 0.6
         top, height = longest_run(busy[:80])
@@ -479,8 +503,9 @@ class Session:
         """The app's visible windows whose title matches `name` (every one of them ends in
         "digitpad"), stacked as a person sees them: the main window, dialogs, then popups."""
         try:
-            found = self.display.xdo("search", "--onlyvisible", "--pid", str(self.proc.pid),
-                                     "--name", "digitpad").split()
+            found = self.display.xdo(
+                "search", "--onlyvisible", "--pid", str(self.proc.pid), "--name", "digitpad"
+            ).split()
             # by title here: `search --name "Your samples"` also finds the main window (seen
             # with xdotool 3.x once the dialog has been closed)
             found = [w for w in found if name in self.display.xdo("getwindowname", w)]
@@ -574,11 +599,13 @@ class Session:
             time.sleep(0.2)
             self.display.xdo("mousemove", str(x + 1), str(y))  # then rest: the tooltip's cue
             time.sleep(1.5)
-            mine = self.display.xdo("search", "--onlyvisible", "--pid",
-                                    str(self.proc.pid), "").split()
+            mine = self.display.xdo(
+                "search", "--onlyvisible", "--pid", str(self.proc.pid), ""
+            ).split()
             steps["tooltip_shown"] = any(self.display.is_popup(w) for w in mine)
-            path = self.display.screenshot(self.out / "shot_inside_2_tooltip.png",
-                                           self.windows() + mine)
+            path = self.display.screenshot(
+                self.out / "shot_inside_2_tooltip.png", self.windows() + mine
+            )
             self.report.screenshots.append(str(path))
             self.display.xdo("click", "1")
             time.sleep(1.0)
@@ -619,50 +646,15 @@ class Session:
                 half = len(winner) // 2
                 both = bool(winner[:half].any() and winner[half:].any())
             odd = int((np.abs(img.astype(int) - ODD_ONE).sum(axis=2) < 20).sum())
-            seen.append({"label": digit.label, "main_read": read, "both_columns_read": both,
-                         "s": round(time.time() - start, 1), "orange_px": odd})
-            self.shot(f"compare_{n}_{digit.label}")
-            self.clear()
-            self.wait_reading(True, self.args.read_timeout)
-        steps["digits"] = seen
-        steps["rss_added_mb"] = round(rss_mb(self.proc.pid) - before, 1)
-        self.display.xdo("windowactivate", "--sync", view, timeout=10)
-        self.display.xdo("key", "Escape")
-        steps["closed_by_esc_s"] = self.wait_window("Compare models", present=False)
-        self.check_alive()
-
-    def compare(self, digits: list[PenDigit]) -> None:
-        """View > Compare models (Alt+V, C) opens beside the main window with the PyTorch and
-        Keras CNNs; both read each digit drawn on the main window (their highlighted bars, one
-        per half of the view), a column whose digit differs is framed in orange (its pixels
-        counted); Esc in the view closes it."""
-        steps = self.report.compare
-        before = rss_mb(self.proc.pid)
-        self.focus()
-        self.display.xdo("key", "alt+v")
-        time.sleep(0.8)
-        self.display.xdo("key", "c")
-        steps["window_s"] = self.wait_window("Compare models")
-        found = self.windows("Compare models")
-        if not found:
-            return
-        view = found[0]
-        steps["window"] = asdict(self.display.geometry(view))
-        seen = []
-        for n, digit in enumerate(digits):
-            self.focus()
-            self.draw(digit)
-            read = self.wait_reading(False, self.args.read_timeout)[0]
-            start, both, img = time.time(), False, None
-            while not both and time.time() - start < self.args.ready_timeout:
-                time.sleep(0.5)  # the first time, the Keras model loads in the background
-                img = self.display.capture(view)
-                winner = (np.abs(img.astype(int) - WINNER).sum(axis=2) < 20).any(axis=0)
-                half = len(winner) // 2
-                both = bool(winner[:half].any() and winner[half:].any())
-            odd = int((np.abs(img.astype(int) - ODD_ONE).sum(axis=2) < 20).sum())
-            seen.append({"label": digit.label, "main_read": read, "both_columns_read": both,
-                         "s": round(time.time() - start, 1), "orange_px": odd})
+            seen.append(
+                {
+                    "label": digit.label,
+                    "main_read": read,
+                    "both_columns_read": both,
+                    "s": round(time.time() - start, 1),
+                    "orange_px": odd,
+                }
+            )
             self.shot(f"compare_{n}_{digit.label}")
             self.clear()
             self.wait_reading(True, self.args.read_timeout)
@@ -701,8 +693,9 @@ class Session:
         self.display.xdo("key", "ctrl+t")
         self.wait_window("Retrain a model")
 
-    def menu_dialog(self, steps: dict[str, object], key: str, title: str, tag: str,
-                    menu_shot: str = "") -> None:
+    def menu_dialog(
+        self, steps: dict[str, object], key: str, title: str, tag: str, menu_shot: str = ""
+    ) -> None:
         """Open a dialog from the Model menu by its mnemonic (Alt+M, `key`), screenshot it,
         close it with Esc; the seconds each took go into `steps`."""
         self.display.xdo("key", "alt+m")
@@ -753,8 +746,9 @@ def replay(session: Session, args: argparse.Namespace) -> None:
                 time.sleep(0.5)
                 again, _, seen = session.wait_reading(blank=False, timeout=args.read_timeout)
                 if again != guess:
-                    report.late_readings.append({"n": n + args.skip, "label": digit.label,
-                                                 "first": guess, "then": again})
+                    report.late_readings.append(
+                        {"n": n + args.skip, "label": digit.label, "first": guess, "then": again}
+                    )
                     guess = again
             if guess is None:
                 report.not_read += 1
@@ -762,8 +756,15 @@ def replay(session: Session, args: argparse.Namespace) -> None:
                 report.read += 1
                 report.correct += guess == digit.label
             if guess != digit.label:
-                report.misread.append({"n": n + args.skip, "label": digit.label, "read": guess,
-                                       "writer": digit.writer, "stable": seen})
+                report.misread.append(
+                    {
+                        "n": n + args.skip,
+                        "label": digit.label,
+                        "read": guess,
+                        "writer": digit.writer,
+                        "stable": seen,
+                    }
+                )
                 if len(report.misread) <= args.miss_shots:
                     session.shot(f"miss_{n:04d}_{digit.label}_as_{guess}")
         if args.shot_every and n % args.shot_every == 0:
@@ -777,8 +778,11 @@ def replay(session: Session, args: argparse.Namespace) -> None:
         report.elapsed_s = round(time.time() - start, 1)
         if n % 100 == 0 or n == args.switch_at:
             report.rss_mb[f"after_{n}"] = round(rss_mb(session.proc.pid), 1)
-            print(f"{n} digits, {report.elapsed_s} s, RSS {report.rss_mb[f'after_{n}']} MB, "
-                  f"read {report.correct}/{report.read}", flush=True)
+            print(
+                f"{n} digits, {report.elapsed_s} s, RSS {report.rss_mb[f'after_{n}']} MB, "
+                f"read {report.correct}/{report.read}",
+                flush=True,
+            )
         if args.switch_to and n == args.switch_at:
             session.shot(f"{n:04d}_before_switch")
             session.switch_model(args.switch_to)
@@ -792,45 +796,74 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--digits", type=int, default=1000, help="how many digits to draw")
     p.add_argument("--skip", type=int, default=0, help="start after this many digits")
-    p.add_argument("--pace-ms", type=float, default=5.0,
-                   help="pause between pen points (the tablet recorded one every 100 ms)")
+    p.add_argument(
+        "--pace-ms",
+        type=float,
+        default=5.0,
+        help="pause between pen points (the tablet recorded one every 100 ms)",
+    )
     p.add_argument("--fill", type=float, default=0.7, help="share of the canvas a digit takes")
     p.add_argument("--shot-every", type=int, default=0, help="screenshot every N digits")
-    p.add_argument("--miss-shots", type=int, default=10,
-                   help="screenshot the first N misread digits")
+    p.add_argument(
+        "--miss-shots", type=int, default=10, help="screenshot the first N misread digits"
+    )
     p.add_argument("--size", help="resize the window first, e.g. 1400x1000")
     p.add_argument("--screen", default="1920x1200", help="Xvfb screen size")
     p.add_argument("--no-wm", action="store_true", help="no window manager on a new Xvfb")
     p.add_argument("--no-read", action="store_true", help="do not read the predictions")
     p.add_argument("--read-timeout", type=float, default=2.0)
-    p.add_argument("--settle-ms", type=float, default=80.0,
-                   help="a reading counts once the bars have not changed for this long")
+    p.add_argument(
+        "--settle-ms",
+        type=float,
+        default=80.0,
+        help="a reading counts once the bars have not changed for this long",
+    )
     p.add_argument("--ready-timeout", type=float, default=180.0)
     p.add_argument("--switch-to", help='choose this model midway, e.g. "Keras CNN"')
     p.add_argument("--switch-at", type=int, default=0, help="after this many digits")
-    p.add_argument("--switch-wait", type=float, default=20.0,
-                   help="seconds to let the new model load")
-    p.add_argument("--tour", action="store_true",
-                   help="at the end, teach a 7 with its key, open Your samples and Retrain")
-    p.add_argument("--inside", action="store_true",
-                   help="after the digits, open View > Inside the network, draw a 4 with it "
-                   "shown, rest the pointer on a feature map and click it")
-    p.add_argument("--compare", action="store_true",
-                   help="after the digits, open View > Compare models and draw digits with it "
-                   "shown (the first five of the data, then .tes digit 723)")
-    p.add_argument("--compare", action="store_true",
-                   help="after the digits, open View > Compare models and draw digits with it "
-                   "shown (the first five of the data, then .tes digit 723)")
+    p.add_argument(
+        "--switch-wait", type=float, default=20.0, help="seconds to let the new model load"
+    )
+    p.add_argument(
+        "--tour",
+        action="store_true",
+        help="at the end, teach a 7 with its key, open Your samples and Retrain",
+    )
+    p.add_argument(
+        "--inside",
+        action="store_true",
+        help="after the digits, open View > Inside the network, draw a 4 with it "
+        "shown, rest the pointer on a feature map and click it",
+    )
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="after the digits, open View > Compare models and draw digits with it "
+        "shown (the first five of the data, then .tes digit 723)",
+    )
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="after the digits, open View > Compare models and draw digits with it "
+        "shown (the first five of the data, then .tes digit 723)",
+    )
     p.add_argument("--keep-open", action="store_true", help="leave the app running at the end")
     p.add_argument("--data", default=str(PENDIGITS))
     p.add_argument("--home", help="DIGITPAD_HOME (default: a fresh folder under --out)")
     p.add_argument("--out", default="/tmp/xtest/session", help="logs, screenshots, report")
     p.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"))
-    p.add_argument("--program", help="run this built program (dist/digitpad-cpu/digitpad) "
-                   "instead of the app from the source tree")
-    p.add_argument("--train-timeout", type=float, default=0.0,
-                   help="in the tour, also train from the Retrain panel with its defaults and "
-                   "wait this many seconds for the new model")
+    p.add_argument(
+        "--program",
+        help="run this built program (dist/digitpad-cpu/digitpad) "
+        "instead of the app from the source tree",
+    )
+    p.add_argument(
+        "--train-timeout",
+        type=float,
+        default=0.0,
+        help="in the tour, also train from the Retrain panel with its defaults and "
+        "wait this many seconds for the new model",
+    )
     args = p.parse_args(argv)
     if args.switch_to and not args.switch_at:
         args.switch_at = max(1, args.digits // 2)
@@ -864,10 +897,10 @@ def main(argv: list[str] | None = None) -> int:
             session.inside(next(d for d in read_pendigits(Path(args.data)) if d.label == 4))
         if args.compare:
             every = list(read_pendigits(Path(args.data)))
-            session.compare(every[:5] + every[COMPARED:COMPARED + 1])
+            session.compare(every[:5] + every[COMPARED : COMPARED + 1])
         if args.compare:
             every = list(read_pendigits(Path(args.data)))
-            session.compare(every[:5] + every[COMPARED:COMPARED + 1])
+            session.compare(every[:5] + every[COMPARED : COMPARED + 1])
         if args.tour:
             session.tour(Path(args.data))
         if not args.keep_open and session.proc.poll() is None:

@@ -62,13 +62,24 @@ def replay_pen_digit(widget: QWidget, strokes, fill: float = 0.7, every: int = 4
     side = min(widget.width(), widget.height())
     for stroke in fit(strokes, side, fill):
         points = [(float(x), float(y)) for x, y in stroke]
-        _send(widget, QEvent.Type.MouseButtonPress, points[0], Qt.MouseButton.LeftButton,
-              Qt.MouseButton.LeftButton)
+        _send(
+            widget,
+            QEvent.Type.MouseButtonPress,
+            points[0],
+            Qt.MouseButton.LeftButton,
+            Qt.MouseButton.LeftButton,
+        )
         for i, p in enumerate(points[1:], start=1):
-            _send(widget, QEvent.Type.MouseMove, p, Qt.MouseButton.NoButton,
-                  Qt.MouseButton.LeftButton)
+            _send(
+                widget, QEvent.Type.MouseMove, p, Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton
+            )
             if i % every == 0:
                 QApplication.processEvents()
-        _send(widget, QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.LeftButton,
-              Qt.MouseButton.NoButton)
+        _send(
+            widget,
+            QEvent.Type.MouseButtonRelease,
+            points[-1],
+            Qt.MouseButton.LeftButton,
+            Qt.MouseButton.NoButton,
+        )
         QApplication.processEvents()

@@ -75,9 +75,24 @@ class Monkey:
         self.empty_keras = files / "empty.keras"
         self.empty_keras.write_bytes(b"")
         self.models = [path for path, card in models.list_models() if card.bundled]
-        weights = {"stroke": 30, "erase": 4, "undo": 6, "redo": 4, "clear": 8, "pen": 3,
-                   "eraser": 2, "model": 4, "image": 2, "bad_image": 1, "bad_model": 1,
-                   "train": 1, "cancel": 1, "dialog": 2, "close_dialogs": 2, "resize": 2}
+        weights = {
+            "stroke": 30,
+            "erase": 4,
+            "undo": 6,
+            "redo": 4,
+            "clear": 8,
+            "pen": 3,
+            "eraser": 2,
+            "model": 4,
+            "image": 2,
+            "bad_image": 1,
+            "bad_model": 1,
+            "train": 1,
+            "cancel": 1,
+            "dialog": 2,
+            "close_dialogs": 2,
+            "resize": 2,
+        }
         self.actions = list(weights)
         self.weights = np.array(list(weights.values()), float) / sum(weights.values())
 
@@ -180,8 +195,9 @@ class Monkey:
             app.processEvents()
             time.sleep(0.01)
 
-    def run(self, app: QApplication, seconds: float = 0.0, actions: int = 0,
-            warm_up: float = 0.2) -> Report:
+    def run(
+        self, app: QApplication, seconds: float = 0.0, actions: int = 0, warm_up: float = 0.2
+    ) -> Report:
         """Act until `actions` are done or `seconds` have passed, from inside the event loop."""
         self.warm_up(app)
         report, last_beat = self.report, [time.perf_counter()]

@@ -45,6 +45,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 # -- item 2: the destination is checked before any work --------------------------------------
 
+
 def test_an_export_over_its_own_model_is_refused_and_the_model_still_loads(tmp_path, capsys):
     model = user_model(tmp_path)
     before = snapshot(tmp_path)
@@ -82,8 +83,9 @@ def test_an_export_to_an_unwritable_place_is_refused_in_one_line(tmp_path, capsy
         one_line_refusal(capsys, code, "cannot write")
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    code = main(["export", str(source), "--format", "torchscript", "--out",
-                 str(blocker / "m.torchscript")])
+    code = main(
+        ["export", str(source), "--format", "torchscript", "--out", str(blocker / "m.torchscript")]
+    )
     one_line_refusal(capsys, code, "cannot write")
 
 
@@ -93,14 +95,19 @@ def test_the_window_says_why_an_export_cannot_go_there_before_any_work(qtbot, tm
 
     pool = WorkerPool()
     said: list[str] = []
-    Exporter(pool).run(models.default_model("torch", "mlp"), "onnx", UNWRITABLE / "m.onnx",
-                       said.append)
-    assert len(said) == 1 and said[0].startswith("Could not export: ") and \
-        "cannot write there" in said[0]
+    Exporter(pool).run(
+        models.default_model("torch", "mlp"), "onnx", UNWRITABLE / "m.onnx", said.append
+    )
+    assert (
+        len(said) == 1
+        and said[0].startswith("Could not export: ")
+        and "cannot write there" in said[0]
+    )
     assert pool.running() == []
 
 
 # -- item 4: an export and its card are one unit; leftovers are tidied ------------------------
+
 
 class Killed(BaseException):
     """Stands in for SIGKILL: nothing catches it, and the save runs no cleanup after it."""
@@ -113,8 +120,10 @@ def test_an_export_killed_at_any_fsync_or_step_leaves_a_pair_that_loads(tmp_path
     folder, new = tmp_path, models.default_model("torch", "mlp")
     out = folder / "x.onnx"
     export.export(models.default_model("torch", "cnn"), "onnx", out, images=images)
-    kept = {out.name: out.read_bytes(), models.card_path(out).name:
-            models.card_path(out).read_bytes()}
+    kept = {
+        out.name: out.read_bytes(),
+        models.card_path(out).name: models.card_path(out).read_bytes(),
+    }
     old_sha = models.sha256_of(out)
 
     def which() -> str:  # the pair loads, so its checksum matched: the card is the file's own
@@ -126,8 +135,11 @@ def test_an_export_killed_at_any_fsync_or_step_leaves_a_pair_that_loads(tmp_path
     side.parent.mkdir()
     backends.get("torch").export(load_any(new), "onnx", side)  # the conversion alone
     converted = side.read_bytes()
-    monkeypatch.setattr(backends.get("torch"), "export",
-                        lambda predictor, fmt, path: Path(path).write_bytes(converted))
+    monkeypatch.setattr(
+        backends.get("torch"),
+        "export",
+        lambda predictor, fmt, path: Path(path).write_bytes(converted),
+    )
     real_fsync = os.fsync
     calls, kill = [], {"at": 0}
 
@@ -169,17 +181,23 @@ def test_an_export_killed_at_any_fsync_or_step_leaves_a_pair_that_loads(tmp_path
 
 def test_leftovers_beside_an_export_are_tidied_by_the_next_export_there(tmp_path):
     out = tmp_path / "x.torchscript"
-    left = [tmp_path / ".x.torchscript.exporting.torchscript",
-            tmp_path / ".x.exporting.torchscript",  # named as before issue 19
-            tmp_path / ".x.torchscript.0123456789abcdef.staged",
-            tmp_path / ".x.torchscript.k2j3h4.partial.torchscript",
-            tmp_path / ".x.torchscript.json.k2j3h4.partial.json"]
+    left = [
+        tmp_path / ".x.torchscript.exporting.torchscript",
+        tmp_path / ".x.exporting.torchscript",  # named as before issue 19
+        tmp_path / ".x.torchscript.0123456789abcdef.staged",
+        tmp_path / ".x.torchscript.k2j3h4.partial.torchscript",
+        tmp_path / ".x.torchscript.json.k2j3h4.partial.json",
+    ]
     for path in left:
         path.write_bytes(b"left by a killed export")
     other = tmp_path / ".someone-else.partial"
     other.write_bytes(b"not ours")
-    export.export(models.default_model("torch", "mlp"), "torchscript", out,
-                  images=np.zeros((4, 28, 28), np.float32))
+    export.export(
+        models.default_model("torch", "mlp"),
+        "torchscript",
+        out,
+        images=np.zeros((4, 28, 28), np.float32),
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, out.name, out.name + ".json"]
     card = json.loads(models.card_path(out).read_text())
     assert card["sha256"] == models.sha256_of(out)
@@ -191,8 +209,9 @@ def test_lock_files_do_not_pile_up_or_outlive_their_model(private_home):
     target = user_model(folder)
     card = models.read_card(target)
     for _ in range(3):
-        models.save(target, lambda tmp: shutil.copyfile(models.default_model("torch", "mlp"),
-                                                        tmp), card)
+        models.save(
+            target, lambda tmp: shutil.copyfile(models.default_model("torch", "mlp"), tmp), card
+        )
     load_any(target)
     assert not list(folder.glob(".*.lock"))
     stale = folder / ".deleted-model.pt.lock"  # left by a process killed while it held a lock
@@ -207,6 +226,7 @@ def test_lock_files_do_not_pile_up_or_outlive_their_model(private_home):
 
 # -- item 9: personalise checks where the model goes before it fine-tunes ---------------------
 
+
 @pytest.fixture
 def ten_samples(tmp_path, mnist) -> Path:
     folder = tmp_path / "samples"
@@ -215,22 +235,28 @@ def ten_samples(tmp_path, mnist) -> Path:
     return folder
 
 
-@pytest.mark.parametrize(("name", "words"), [
-    (str(UNWRITABLE / "x.pt"), ("cannot write",)),
-    ("x.keras", ("x.keras", ".pt")),
-])
-def test_personalise_refuses_a_bad_out_before_fine_tuning(ten_samples, tmp_path, capsys, name,
-                                                          words):
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        (str(UNWRITABLE / "x.pt"), ("cannot write",)),
+        ("x.keras", ("x.keras", ".pt")),
+    ],
+)
+def test_personalise_refuses_a_bad_out_before_fine_tuning(
+    ten_samples, tmp_path, capsys, name, words
+):
     out = tmp_path / name  # an absolute name stays itself
     base = models.default_model("torch", "mlp")
-    code = main(["personalise", "--model", str(base), "--samples", str(ten_samples),
-                 "--out", str(out)])
+    code = main(
+        ["personalise", "--model", str(base), "--samples", str(ten_samples), "--out", str(out)]
+    )
     err = one_line_refusal(capsys, code, *words)
     assert "epoch" not in err and not out.exists()
 
 
-def test_personalise_finds_an_unwritable_data_folder_before_fine_tuning(ten_samples, tmp_path,
-                                                                       monkeypatch, capsys):
+def test_personalise_finds_an_unwritable_data_folder_before_fine_tuning(
+    ten_samples, tmp_path, monkeypatch, capsys
+):
     home = tmp_path / "home-is-a-file"
     home.write_text("")
     monkeypatch.setenv("DIGITPAD_HOME", str(home))
@@ -241,14 +267,27 @@ def test_personalise_finds_an_unwritable_data_folder_before_fine_tuning(ten_samp
 
 # -- item 10: train --tensorboard to an unwritable place --------------------------------------
 
+
 def test_train_refuses_an_unwritable_tensorboard_folder_in_one_line(capsys, tmp_path):
-    code = main(["train", "--backend", "torch", "--epochs", "1", "--out",
-                 str(tmp_path / "m.pt"), "--tensorboard", str(UNWRITABLE)])
+    code = main(
+        [
+            "train",
+            "--backend",
+            "torch",
+            "--epochs",
+            "1",
+            "--out",
+            str(tmp_path / "m.pt"),
+            "--tensorboard",
+            str(UNWRITABLE),
+        ]
+    )
     one_line_refusal(capsys, code, "TensorBoard", str(UNWRITABLE))
     assert not (tmp_path / "m.pt").exists()
 
 
 def test_a_model_file_error_is_what_a_bad_destination_raises(tmp_path):
     with pytest.raises(ModelFileError, match="cannot write"):
-        export.check_destination(models.default_model("torch", "mlp"), "onnx",
-                                 UNWRITABLE / "m.onnx")
+        export.check_destination(
+            models.default_model("torch", "mlp"), "onnx", UNWRITABLE / "m.onnx"
+        )

@@ -23,13 +23,16 @@ from tests.drawing import redraw
 
 def postscript(path: Path, marker: Path) -> Path:
     """A real EPS file (what Pillow hands to Ghostscript) that creates `marker` when run."""
-    path.write_text(f"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 28 28\n"
-                    f"({marker}) (w) file closefile\nshowpage\n%%EOF\n")
+    path.write_text(
+        f"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 28 28\n"
+        f"({marker}) (w) file closefile\nshowpage\n%%EOF\n"
+    )
     return path
 
 
 def test_a_postscript_file_named_png_runs_nothing_and_the_other_pictures_are_read(
-        tmp_path, mnist, capsys):
+    tmp_path, mnist, capsys
+):
     marker = tmp_path / "MARKER"
     bad = postscript(tmp_path / "seven.png", marker)
     good = tmp_path / "real-seven.png"
@@ -58,8 +61,15 @@ def test_the_window_refuses_a_postscript_file_whether_opened_or_dropped(qtbot, t
     assert "photo.jpg" in window.statusBar().currentMessage()
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(bad))])
-    window.dropEvent(QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
-                                Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))
+    window.dropEvent(
+        QDropEvent(
+            QPointF(50, 50),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+    )
     assert "PNG" in window.statusBar().currentMessage() and not marker.exists()
     assert window.canvas.is_blank()
 
@@ -89,7 +99,8 @@ def test_a_phone_photo_is_read_the_way_it_is_shown(tmp_path, mnist, torch_predic
 
 
 def test_a_huge_speckled_number_is_segmented_on_a_small_picture(
-        tmp_path, mnist, monkeypatch, capsys):
+    tmp_path, mnist, monkeypatch, capsys
+):
     limit = numbers.SEGMENT_PIXELS
     side = 3000
     rng = np.random.default_rng(0)
@@ -97,15 +108,25 @@ def test_a_huge_speckled_number_is_segmented_on_a_small_picture(
     chosen = [int(np.flatnonzero(mnist.test_y == d)[0]) for d in (4, 0, 2)]
     for k, index in enumerate(chosen):
         digit = redraw(mnist.test_x[index], 900, canvas=900, at=(0, 0))
-        spot = page[1000:1900, 100 + 950 * k:1000 + 950 * k]
+        spot = page[1000:1900, 100 + 950 * k : 1000 + 950 * k]
         np.minimum(spot, digit, out=spot)
     Image.fromarray(page).save(tmp_path / "big.png")
     Image.fromarray(page[::6, ::6].copy()).save(tmp_path / "small.png")
     sizes = []
     real = numbers.components
     monkeypatch.setattr(numbers, "components", lambda ink: sizes.append(ink.size) or real(ink))
-    assert main(["predict", "--number", "--json", str(tmp_path / "big.png"),
-                 str(tmp_path / "small.png")]) == 0
+    assert (
+        main(
+            [
+                "predict",
+                "--number",
+                "--json",
+                str(tmp_path / "big.png"),
+                str(tmp_path / "small.png"),
+            ]
+        )
+        == 0
+    )
     big, small = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert big["number"] == small["number"] == "402"
     assert max(sizes) <= limit
@@ -131,7 +152,8 @@ def claims(shape: tuple[int, ...]) -> bytes:
     """An .npy whose header claims `shape` (bytes) but holds only 784 bytes."""
     buffer = io.BytesIO()
     np.lib.format.write_array_header_1_0(
-        buffer, {"descr": "|u1", "fortran_order": False, "shape": shape})
+        buffer, {"descr": "|u1", "fortran_order": False, "shape": shape}
+    )
     return buffer.getvalue() + bytes(784)
 
 

@@ -56,9 +56,11 @@ def declare_size(path: Path, member: str, size: int) -> None:
 
 # --- 8: memory and disk bombs in a .keras file ------------------------------------------------
 
+
 def test_a_keras_file_declaring_a_1_gib_config_is_refused_by_its_header(tmp_path):
-    bomb = keras_zip(tmp_path / "bomb.keras", {"config.json": zeros(MiB)},
-                     default_model("keras", "mlp"))
+    bomb = keras_zip(
+        tmp_path / "bomb.keras", {"config.json": zeros(MiB)}, default_model("keras", "mlp")
+    )
     declare_size(bomb, "config.json", 2**30)  # the audit's 1.4 MB file that cost 2.9 GB
     with pytest.raises(ModelFileError, match=r"config\.json unpacks to 1024\.0 MB") as caught:
         load_any(bomb)
@@ -69,8 +71,10 @@ def test_a_keras_config_of_8_mb_is_refused_before_keras_parses_it(tmp_path):
     base = default_model("keras", "mlp")
     with zipfile.ZipFile(base) as source:
         weights = source.read("model.weights.h5")
-    bomb = keras_zip(tmp_path / "big-config.keras",
-                     {"config.json": b" " * (8 * MiB) + b"{}", "model.weights.h5": weights})
+    bomb = keras_zip(
+        tmp_path / "big-config.keras",
+        {"config.json": b" " * (8 * MiB) + b"{}", "model.weights.h5": weights},
+    )
     with pytest.raises(ModelFileError, match=r"config\.json unpacks to 8\.0 MB, over the 1 MB"):
         load_any(bomb)
 
@@ -84,8 +88,9 @@ def test_a_working_keras_model_with_huge_assets_is_refused_not_extracted(tmp_pat
 
 
 def test_a_keras_archive_that_unpacks_to_100_times_its_size_is_a_bomb(tmp_path):
-    bomb = keras_zip(tmp_path / "dense.keras", {"config.json": b"{}",
-                                                "model.weights.h5": zeros(40 * MiB)})
+    bomb = keras_zip(
+        tmp_path / "dense.keras", {"config.json": b"{}", "model.weights.h5": zeros(40 * MiB)}
+    )
     with pytest.raises(ModelFileError, match="decompression bomb"):
         load_any(bomb)
 
@@ -97,12 +102,14 @@ def test_the_bundled_keras_models_pass_the_archive_checks():
 
 # --- 11: misleading words -------------------------------------------------------------------
 
+
 def test_a_keras_string_lookup_reading_a_vocabulary_file_is_named_as_such(tmp_path):
     from digitpad.backends.tf_import import keras as load_keras
 
     keras = load_keras()
-    model = keras.Sequential([keras.Input((1,), dtype="string"),
-                              keras.layers.StringLookup(vocabulary=["one", "two"])])
+    model = keras.Sequential(
+        [keras.Input((1,), dtype="string"), keras.layers.StringLookup(vocabulary=["one", "two"])]
+    )
     saved = tmp_path / "saved.keras"
     model.save(saved)
     with zipfile.ZipFile(saved) as archive:
@@ -110,8 +117,9 @@ def test_a_keras_string_lookup_reading_a_vocabulary_file_is_named_as_such(tmp_pa
     secret = tmp_path / "secret.txt"
     secret.write_text("hunter2\n")
     config["config"]["layers"][1]["config"]["vocabulary"] = str(secret)  # a file elsewhere
-    lookup = keras_zip(tmp_path / "lookup.keras", {"config.json": json.dumps(config).encode()},
-                       saved)
+    lookup = keras_zip(
+        tmp_path / "lookup.keras", {"config.json": json.dumps(config).encode()}, saved
+    )
     with pytest.raises(ModelFileError, match="StringLookup") as caught:
         load_any(lookup)
     message = str(caught.value)
@@ -122,10 +130,12 @@ def test_a_custom_layer_is_named_as_a_layer_type_digitpad_does_not_load(tmp_path
     base = default_model("keras", "mlp")
     with zipfile.ZipFile(base) as archive:
         config = json.loads(archive.read("config.json"))
-    config["config"]["layers"][1].update(class_name="MyLambda", module="evil",
-                                         registered_name="evil>MyLambda")
-    custom = keras_zip(tmp_path / "custom.keras", {"config.json": json.dumps(config).encode()},
-                       base)
+    config["config"]["layers"][1].update(
+        class_name="MyLambda", module="evil", registered_name="evil>MyLambda"
+    )
+    custom = keras_zip(
+        tmp_path / "custom.keras", {"config.json": json.dumps(config).encode()}, base
+    )
     with pytest.raises(ModelFileError, match="a layer type digitpad does not load \\('MyLambda'"):
         load_any(custom)
 
@@ -166,13 +176,18 @@ def onnx_seven_outputs(path: Path) -> Path:
     weights = numpy_helper.from_array(np.ones((784, 7), np.float32), "w")
     shape = numpy_helper.from_array(np.array([-1, 784], np.int64), "shape")
     graph = helper.make_graph(
-        [helper.make_node("Reshape", ["image", "shape"], ["flat"]),
-         helper.make_node("MatMul", ["flat", "w"], ["scores"])],
-        "seven", [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["n", 28, 28])],
+        [
+            helper.make_node("Reshape", ["image", "shape"], ["flat"]),
+            helper.make_node("MatMul", ["flat", "w"], ["scores"]),
+        ],
+        "seven",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["n", 28, 28])],
         [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["n", 10])],
-        [weights, shape])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
-                                ir_version=8), path)
+        [weights, shape],
+    )
+    onnx.save(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8), path
+    )
     return path
 
 
@@ -183,8 +198,9 @@ def test_a_model_giving_the_wrong_number_of_scores_names_its_file(tmp_path):
     assert str(seven) in str(caught.value)
 
 
-@pytest.mark.parametrize("kind, message", [("folder", "a folder, not a model file"),
-                                           ("fifo", "not a regular file")])
+@pytest.mark.parametrize(
+    "kind, message", [("folder", "a folder, not a model file"), ("fifo", "not a regular file")]
+)
 def test_a_folder_or_pipe_given_as_a_model_is_named_as_what_it_is(tmp_path, kind, message):
     for suffix in (".pt", ".keras", ".onnx"):
         odd = tmp_path / f"{kind}{suffix}"
@@ -194,8 +210,12 @@ def test_a_folder_or_pipe_given_as_a_model_is_named_as_what_it_is(tmp_path, kind
 
 
 def digitpad(*args: object) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "digitpad", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "digitpad", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_backend_contradicting_the_model_file_is_refused_and_agreeing_is_fine(tmp_path, mnist):

@@ -23,13 +23,20 @@ from tests.test_cli import digitpad
 
 def bomb_png(path: Path, side: int = 50_000) -> Path:
     """A tiny PNG whose header claims side x side pixels (a "decompression bomb")."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return (struct.pack(">I", len(body)) + kind + body
-                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
     header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
     pixels = zlib.compress(b"\0" * 1000)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
-                     + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -71,24 +78,39 @@ def test_training_on_no_images_and_evaluating_on_none_say_so(tmp_path, mnist):
     write_idx(folder / "train-labels-idx1-ubyte.gz", mnist.train_y[:0])
     write_idx(folder / "t10k-images-idx3-ubyte.gz", mnist.test_x[:0])
     write_idx(folder / "t10k-labels-idx1-ubyte.gz", mnist.test_y[:0])
-    run = digitpad("train", "--backend", "torch", "--arch", "mlp", "--data", folder,
-                   "--out", tmp_path / "m.pt")
+    run = digitpad(
+        "train", "--backend", "torch", "--arch", "mlp", "--data", folder, "--out", tmp_path / "m.pt"
+    )
     assert run.returncode == 2 and "no images" in run.stderr and "Traceback" not in run.stderr
     run = digitpad("evaluate", "--data", folder)
     assert run.returncode == 2 and "holds no images" in run.stderr
     assert "0.00%" not in run.stdout
 
 
-@pytest.mark.parametrize("out, message", [
-    ("folder", "is a folder"),
-    ("m.keras", ".keras is for Keras models"),
-    ("m.txt", "unknown model file suffix"),
-    ("/proc/m.pt", "cannot write there"),  # unwritable even for root
-])
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        ("folder", "is a folder"),
+        ("m.keras", ".keras is for Keras models"),
+        ("m.txt", "unknown model file suffix"),
+        ("/proc/m.pt", "cannot write there"),  # unwritable even for root
+    ],
+)
 def test_a_bad_destination_is_refused_before_training(tmp_path, small_mnist_dir, out, message):
     (tmp_path / "folder").mkdir()
-    run = digitpad("train", "--backend", "torch", "--arch", "mlp", "--epochs", "50",
-                   "--data", small_mnist_dir, "--out", tmp_path / out)
+    run = digitpad(
+        "train",
+        "--backend",
+        "torch",
+        "--arch",
+        "mlp",
+        "--epochs",
+        "50",
+        "--data",
+        small_mnist_dir,
+        "--out",
+        tmp_path / out,
+    )
     assert run.returncode == 2 and message in run.stderr, run.stderr
     assert "epoch 1" not in run.stderr  # refused before the first batch
     assert not (tmp_path / "m.keras").exists()

@@ -33,19 +33,22 @@ def user_copy(home: Path, name: str = "mine.pt", changes: dict | None = None) ->
     return target
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"test_accuracy": "excellent"}, "test_accuracy"),
-    ({"test_accuracy": 1.5}, "test_accuracy"),
-    ({"sha256": 12345}, "sha256"),
-    ({"config": [1, 2, 3]}, "config"),
-    ({"train_size": -4}, "train_size"),
-    ({"epochs": True}, "epochs"),
-    ({"scores": {"pen drawings": "good"}}, "scores"),
-    ({"scores": {"pen drawings": float("nan")}}, "scores"),
-    ({"name": ["a"]}, "name"),
-    ({"version": 99}, "version"),
-    ({"network": "dense:128"}, "network"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"test_accuracy": "excellent"}, "test_accuracy"),
+        ({"test_accuracy": 1.5}, "test_accuracy"),
+        ({"sha256": 12345}, "sha256"),
+        ({"config": [1, 2, 3]}, "config"),
+        ({"train_size": -4}, "train_size"),
+        ({"epochs": True}, "epochs"),
+        ({"scores": {"pen drawings": "good"}}, "scores"),
+        ({"scores": {"pen drawings": float("nan")}}, "scores"),
+        ({"name": ["a"]}, "name"),
+        ({"version": 99}, "version"),
+        ({"network": "dense:128"}, "network"),
+    ],
+)
 def test_a_card_with_a_wrong_field_is_refused_naming_it(private_home, changes, field):
     path = user_copy(private_home, changes=changes)
     with pytest.raises(ModelFileError) as refused:
@@ -99,8 +102,10 @@ def test_the_window_starts_with_a_bad_card_and_names_it(qtbot, private_home):
     qtbot.waitUntil(lambda: window.predictor is not None, timeout=90_000)
     entries = [a.text() for a in window.choices.menu.actions()]
     assert "mine.pt left out: its model card is not valid" in entries
-    assert all("mine.pt" not in window.modelSelector.itemText(i)
-               for i in range(window.modelSelector.count()))
+    assert all(
+        "mine.pt" not in window.modelSelector.itemText(i)
+        for i in range(window.modelSelector.count())
+    )
 
 
 def test_the_cli_names_a_bad_card_in_one_line(private_home, tmp_path):
@@ -109,9 +114,13 @@ def test_the_cli_names_a_bad_card_in_one_line(private_home, tmp_path):
     bad = user_copy(private_home, "mine.pt", {"sha256": 7})
     picture = tmp_path / "blank.png"
     Image.new("L", (28, 28)).save(picture)
-    run = subprocess.run([sys.executable, "-m", "digitpad", "predict", "--model", str(bad),
-                          str(picture)], capture_output=True, text=True, cwd=ROOT,
-                         env={**os.environ, "DIGITPAD_HOME": str(private_home)})
+    run = subprocess.run(
+        [sys.executable, "-m", "digitpad", "predict", "--model", str(bad), str(picture)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "DIGITPAD_HOME": str(private_home)},
+    )
     assert run.returncode != 0
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and "'sha256'" in lines[0] and "Traceback" not in run.stderr

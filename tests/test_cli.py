@@ -12,8 +12,13 @@ from tests.drawing import pen, redraw
 
 
 def digitpad(*args, timeout: int = 300, **kw):
-    return subprocess.run([sys.executable, "-m", "digitpad", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "digitpad", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kw,
+    )
 
 
 def test_predict_json_reads_files_and_reports_bad_ones(tmp_path, mnist):
@@ -68,8 +73,19 @@ def test_evaluate_missing_data_is_a_clear_error(tmp_path):
 
 def test_train_saves_model_and_card(small_mnist_dir, tmp_path):
     out = tmp_path / "tiny.pt"
-    run = digitpad("train", "--backend", "torch", "--arch", "mlp", "--epochs", "1",
-                   "--data", small_mnist_dir, "--out", out)
+    run = digitpad(
+        "train",
+        "--backend",
+        "torch",
+        "--arch",
+        "mlp",
+        "--epochs",
+        "1",
+        "--data",
+        small_mnist_dir,
+        "--out",
+        out,
+    )
     assert run.returncode == 0, run.stderr
     assert "test accuracy" in run.stdout and "epoch 1/1" in run.stderr
     card = json.loads((tmp_path / "tiny.pt.json").read_text())
@@ -89,16 +105,33 @@ print(json.dumps({tag: [[e.step, e.value] for e in events.Scalars(tag)]
 
 def test_train_logs_the_run_for_tensorboard(small_mnist_dir, tmp_path):
     logs = tmp_path / "runs"
-    run = digitpad("train", "--backend", "keras", "--arch", "mlp", "--epochs", "2",
-                   "--data", small_mnist_dir, "--out", tmp_path / "m.keras",
-                   "--tensorboard", logs)
+    run = digitpad(
+        "train",
+        "--backend",
+        "keras",
+        "--arch",
+        "mlp",
+        "--epochs",
+        "2",
+        "--data",
+        small_mnist_dir,
+        "--out",
+        tmp_path / "m.keras",
+        "--tensorboard",
+        logs,
+    )
     assert run.returncode == 0, run.stderr
     (folder,) = list(logs.iterdir())  # one folder per run
     assert folder.name.endswith("_keras_mlp")
     assert json.loads((folder / "config.json").read_text())["epochs"] == 2
     # Read back by TensorBoard's own reader (in a process of its own: it imports TensorFlow)
-    read = subprocess.run([sys.executable, "-c", READ_EVENTS, str(folder)], capture_output=True,
-                          text=True, check=True, timeout=300)
+    read = subprocess.run(
+        [sys.executable, "-c", READ_EVENTS, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     scalars = json.loads(read.stdout.strip().splitlines()[-1])
     assert len(scalars["batch/loss"]) == 2 * 5  # 540 images in batches of 128
     assert [step for step, _ in scalars["epoch/accuracy"]] == [1, 2]
@@ -109,8 +142,17 @@ def test_train_logs_the_run_for_tensorboard(small_mnist_dir, tmp_path):
 def test_train_refuses_bad_values_and_devices(small_mnist_dir, tmp_path):
     run = digitpad("train", "--backend", "torch", "--lr", "-1", "--data", small_mnist_dir)
     assert run.returncode == 2 and "learning rate" in run.stderr
-    run = digitpad("train", "--backend", "torch", "--device", "cuda:3", "--data",
-                   small_mnist_dir, "--out", tmp_path / "x.pt")
+    run = digitpad(
+        "train",
+        "--backend",
+        "torch",
+        "--device",
+        "cuda:3",
+        "--data",
+        small_mnist_dir,
+        "--out",
+        tmp_path / "x.pt",
+    )
     assert run.returncode == 2 and "cuda:3" in run.stderr
     assert not (tmp_path / "x.pt").exists()
 

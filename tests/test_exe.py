@@ -32,8 +32,14 @@ def program(request) -> Path:
 
 def test_built_program_passes_its_self_test_quietly(program, tmp_path):
     env = dict(os.environ, DIGITPAD_HOME=str(tmp_path))
-    run = subprocess.run([str(program), "--self-test"], capture_output=True, text=True,
-                         timeout=600, env=env, cwd=tmp_path)  # not the repo: no relative paths
+    run = subprocess.run(
+        [str(program), "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=tmp_path,
+    )  # not the repo: no relative paths
     assert run.returncode == 0, run.stdout + run.stderr
     assert_every_check_passed(run.stdout)
     for bad in NOISE:  # loading TensorFlow prints none of its start-up lines
@@ -52,10 +58,15 @@ def test_the_cpu_build_carries_no_cuda_or_triton():
 def test_built_gui_paints_loads_its_model_and_closes_quietly(program, tmp_path):
     """The start-up probe closes the window once the model is ready: the program must paint,
     load, and then exit by itself with status 0."""
-    env = dict(os.environ, DIGITPAD_HOME=str(tmp_path), QT_QPA_PLATFORM="offscreen",
-               DIGITPAD_STARTUP_PROBE="1")
-    run = subprocess.run([str(program)], capture_output=True, text=True, env=env, cwd=tmp_path,
-                         timeout=300)
+    env = dict(
+        os.environ,
+        DIGITPAD_HOME=str(tmp_path),
+        QT_QPA_PLATFORM="offscreen",
+        DIGITPAD_STARTUP_PROBE="1",
+    )
+    run = subprocess.run(
+        [str(program)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300
+    )
     out, err = run.stdout, run.stderr
     assert run.returncode == 0, f"the program exited with {run.returncode}: {out}{err}"
     assert "first-paint" in out and "model-ready" in out

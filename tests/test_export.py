@@ -18,9 +18,14 @@ from digitpad.cli import main
 from digitpad.errors import ModelFileError, Unsupported
 from digitpad.predictors import load_any
 
-ROUND_TRIPS = [("torch", "mlp", "onnx"), ("torch", "mlp", "torchscript"),
-               ("keras", "mlp", "onnx"), ("keras", "mlp", "tflite"),
-               ("keras", "mlp", "savedmodel"), ("torch", "cnn", "onnx")]
+ROUND_TRIPS = [
+    ("torch", "mlp", "onnx"),
+    ("torch", "mlp", "torchscript"),
+    ("keras", "mlp", "onnx"),
+    ("keras", "mlp", "tflite"),
+    ("keras", "mlp", "savedmodel"),
+    ("torch", "cnn", "onnx"),
+]
 
 
 @pytest.mark.parametrize(("backend", "arch", "fmt"), ROUND_TRIPS)
@@ -38,8 +43,7 @@ def test_every_format_round_trips_with_the_same_answers(tmp_path, mnist, backend
         images = mnist.test_x[:200].astype(np.float32) / 255
         onnx_model = load_any(report.path)
         original = load_any(source)
-        np.testing.assert_allclose(onnx_model.predict(images), original.predict(images),
-                                   atol=1e-4)
+        np.testing.assert_allclose(onnx_model.predict(images), original.predict(images), atol=1e-4)
         meta = {p.key: p.value for p in onnx.load(str(report.path)).metadata_props}
         assert json.loads(meta["digitpad.input"])["dtype"] == "float32"
 
@@ -68,8 +72,10 @@ def test_an_export_that_differs_from_the_model_is_deleted(tmp_path):
 
 def test_cli_export_writes_json_and_refuses_impossible_formats(tmp_path, capsys):
     source = models.default_model("torch", "mlp")
-    assert main(["export", str(source), "--format", "torchscript", "--out", str(tmp_path),
-                 "--json"]) == 0
+    assert (
+        main(["export", str(source), "--format", "torchscript", "--out", str(tmp_path), "--json"])
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     assert result["path"] == str(tmp_path / "torch_mlp.torchscript")
     assert result["same_top1"] == 1000 and result["max_difference"] <= 1e-4
@@ -81,21 +87,24 @@ def tiny_graph(path, shape=(28, 28), outputs=10, external=False, op="MatMul"):
     """A foreign network: flatten, one matrix (raw scores, no softmax)."""
     rng = np.random.default_rng(0)
     size = int(np.prod(shape))
-    weights = onnx.numpy_helper.from_array(rng.normal(size=(size, outputs)).astype(np.float32),
-                                           "w")
+    weights = onnx.numpy_helper.from_array(rng.normal(size=(size, outputs)).astype(np.float32), "w")
     if external:
         weights.ClearField("raw_data")
         weights.data_location = TensorProto.EXTERNAL
         for key, value in (("location", "../../../../etc/passwd"), ("offset", "0")):
             entry = weights.external_data.add()
             entry.key, entry.value = key, value
-    nodes = [helper.make_node("Flatten", ["image"], ["flat"]),
-             helper.make_node(op, ["flat", "w"], ["scores"])]
+    nodes = [
+        helper.make_node("Flatten", ["image"], ["flat"]),
+        helper.make_node(op, ["flat", "w"], ["scores"]),
+    ]
     graph = helper.make_graph(
-        nodes, "foreign",
+        nodes,
+        "foreign",
         [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", *shape])],
         [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["batch", outputs])],
-        [weights])
+        [weights],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     path.write_bytes(model.SerializeToString())
@@ -110,14 +119,17 @@ def test_a_foreign_onnx_network_is_read_with_its_scores_made_probabilities(tmp_p
     assert predictor.explain(mnist.test_x[0].astype(np.float32) / 255, 3).shape == (28, 28)
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda p: p.write_bytes(b""), "empty file"),
-    (lambda p: p.write_bytes(b"\x08\x07garbage, not protobuf" * 40), "not a valid ONNX model"),
-    (lambda p: tiny_graph(p, external=True), "refused: the model reads weights from other"),
-    (lambda p: tiny_graph(p, shape=(32, 32)), "not 28x28 images to 10 digits"),
-    (lambda p: tiny_graph(p, outputs=7), "gives 7 outputs"),
-    (lambda p: tiny_graph(p, op="NoSuchOperator"), "not a valid ONNX model"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_bytes(b""), "empty file"),
+        (lambda p: p.write_bytes(b"\x08\x07garbage, not protobuf" * 40), "not a valid ONNX model"),
+        (lambda p: tiny_graph(p, external=True), "refused: the model reads weights from other"),
+        (lambda p: tiny_graph(p, shape=(32, 32)), "not 28x28 images to 10 digits"),
+        (lambda p: tiny_graph(p, outputs=7), "gives 7 outputs"),
+        (lambda p: tiny_graph(p, op="NoSuchOperator"), "not a valid ONNX model"),
+    ],
+)
 def test_broken_or_hostile_onnx_files_are_refused_with_a_message(tmp_path, make, message):
     path = tmp_path / "bad.onnx"
     make(path)
@@ -126,11 +138,14 @@ def test_broken_or_hostile_onnx_files_are_refused_with_a_message(tmp_path, make,
 
 
 def test_the_onnx_backend_needs_neither_torch_nor_tensorflow(tmp_path):
-    code = ("import sys; from digitpad.predictors import load_predictor; import numpy as np; "
-            "p = load_predictor('onnx'); p.predict(np.zeros((1, 28, 28), np.float32)); "
-            "print(sorted(m for m in ('torch', 'tensorflow', 'keras') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=120)
+    code = (
+        "import sys; from digitpad.predictors import load_predictor; import numpy as np; "
+        "p = load_predictor('onnx'); p.predict(np.zeros((1, 28, 28), np.float32)); "
+        "print(sorted(m for m in ('torch', 'tensorflow', 'keras') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -148,12 +163,14 @@ def test_the_onnx_model_reads_in_the_window_and_a_model_exports_from_it(qtbot, t
     canvas = window.canvas
     assert draw_and_wait(qtbot, window, lambda: line(canvas, (0.5, 0.15), (0.5, 0.85))) == "1"
 
-    assert "Export model" in [a.text().replace("&", "").rstrip("…")
-                              for a in window.commands.model_menu.actions()]
+    assert "Export model" in [
+        a.text().replace("&", "").rstrip("…") for a in window.commands.model_menu.actions()
+    ]
     said = []
     window.exporter.run(onnx_model, "torchscript", tmp_path / "x.torchscript", said.append)
-    assert said == ["Could not export: ONNX Runtime models cannot be exported to TorchScript "
-                    "(possible: none)"]
+    assert said == [
+        "Could not export: ONNX Runtime models cannot be exported to TorchScript (possible: none)"
+    ]
     source = models.default_model("torch", "mlp")
     window.exporter.run(source, "onnx", tmp_path / "mine.onnx", said.append)
     assert said[-1].startswith("Exporting to ONNX")
@@ -163,8 +180,10 @@ def test_the_onnx_model_reads_in_the_window_and_a_model_exports_from_it(qtbot, t
 
 
 # An install without the [tensorflow] extra: Python's own way to make a module unimportable.
-WITHOUT_TENSORFLOW = ("import sys; sys.modules['tensorflow'] = None; "
-                      "from digitpad.cli import main; sys.exit(main(sys.argv[1:]))")
+WITHOUT_TENSORFLOW = (
+    "import sys; sys.modules['tensorflow'] = None; "
+    "from digitpad.cli import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 def test_without_tensorflow_keras_models_export_to_onnx_and_name_the_extra_for_tflite(tmp_path):
@@ -173,8 +192,12 @@ def test_without_tensorflow_keras_models_export_to_onnx_and_name_the_extra_for_t
     source = str(models.default_model("keras", "mlp"))
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", WITHOUT_TENSORFLOW, "export", source, *args],
-                              capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-c", WITHOUT_TENSORFLOW, "export", source, *args],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     done = run("--format", "onnx", "--out", str(tmp_path / "mlp.onnx"), "--json")
     assert done.returncode == 0, done.stderr

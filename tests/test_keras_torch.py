@@ -22,8 +22,9 @@ def test_a_keras_network_reads_the_same_through_its_pytorch_twin(arch, mnist, tm
     assert np.abs(expected - got).max() < 1e-5
     assert (expected.argmax(1) == got.argmax(1)).all()
     back = torch_to_keras(twin)  # and back: what a training through the twin saves
-    assert all(np.array_equal(a, b) for a, b in zip(back, keras_model.model.get_weights(),
-                                                    strict=True))
+    assert all(
+        np.array_equal(a, b) for a, b in zip(back, keras_model.model.get_weights(), strict=True)
+    )
     saved = tmp_path / f"twin_{arch}.keras"
     keras_nets.save(twin, layers, str(saved))  # a .keras file written from the PyTorch twin
     reread = keras_nets.load(str(saved))

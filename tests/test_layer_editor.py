@@ -35,8 +35,9 @@ def test_the_editor_shows_shapes_weights_and_totals_as_you_edit(qtbot):
     editor = window.open_training().form.network
     design(qtbot, editor)
     assert editor.preset.currentData() == network.CUSTOM
-    cells = [[editor.table.item(r, c).text() for c in range(4)]
-             for r in range(editor.table.rowCount())]
+    cells = [
+        [editor.table.item(r, c).text() for c in range(4)] for r in range(editor.table.rowCount())
+    ]
     assert cells[1] == ["dense:256", "256", f"{784 * 256 + 256:,}", f"{784 * 256:,}"]
     assert cells[-1][0] == "dense 10 (output)" and cells[-1][2] == f"{64 * 10 + 10:,}"
     weights = 784 * 256 + 256 + 256 * 64 + 64 + 650
@@ -53,7 +54,8 @@ def test_the_editor_shows_shapes_weights_and_totals_as_you_edit(qtbot):
 
 
 def test_a_designed_network_trains_in_both_frameworks_and_exports_as_a_script(
-        qtbot, private_home, small_mnist_dir, tmp_path):
+    qtbot, private_home, small_mnist_dir, tmp_path
+):
     window = open_window(qtbot)
     trained = {}
     for backend in ("torch", "keras"):
@@ -66,15 +68,20 @@ def test_a_designed_network_trains_in_both_frameworks_and_exports_as_a_script(
         trained[backend] = Path(panel.last_model_path)
         qtbot.waitUntil(lambda b=backend: window.model_path == trained[b], timeout=LOAD_MS)
         card = json.loads(models.card_path(trained[backend]).read_text())
-        assert network.format_layers(network.from_json(card["network"])) == \
-            TUTORIAL_WITH_DROPOUT
+        assert network.format_layers(network.from_json(card["network"])) == TUTORIAL_WITH_DROPOUT
         summary = window.open_model_summary()
         rows = [summary.table.item(r, 0).text() for r in range(summary.table.rowCount())]
-        assert rows == ["flatten", "dense 256 relu", "dropout 0.2", "dense 64 relu",
-                        "dense 10 (output)"]
+        assert rows == [
+            "flatten",
+            "dense 256 relu",
+            "dropout 0.2",
+            "dense 64 relu",
+            "dense 10 (output)",
+        ]
         assert summary.totals.text().startswith(f"{card['params']:,} weights")
-        assert ("Sequential" if backend == "torch" else "Total params") in \
-            summary.framework.toPlainText()
+        assert (
+            "Sequential" if backend == "torch" else "Total params"
+        ) in summary.framework.toPlainText()
     # The settings remember the designed network for the next run.
     assert window.open_training().form.network.spec() == TUTORIAL_WITH_DROPOUT
 
@@ -82,8 +89,13 @@ def test_a_designed_network_trains_in_both_frameworks_and_exports_as_a_script(
     script = tmp_path / "my_mlp.py"
     window.exporter.run(trained["keras"], "script", script, said.append)
     assert said == [f"Wrote the training script {script}"]
-    run = subprocess.run([sys.executable, str(script), str(small_mnist_dir), "--epochs", "1"],
-                         capture_output=True, text=True, cwd=tmp_path, timeout=600,
-                         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    run = subprocess.run(
+        [sys.executable, str(script), str(small_mnist_dir), "--epochs", "1"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert float(re.search(r"test accuracy (\d\.\d+)", run.stdout)[1]) > 0.3

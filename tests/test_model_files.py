@@ -40,11 +40,14 @@ SAVE = """
 """
 
 
-def save_in_subprocess(target: Path, kill_at: str = "", times: int = 1,
-                       arch: str = "cnn") -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(SAVE), str(target),
-                             kill_at, str(times), arch], cwd=ROOT,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+def save_in_subprocess(
+    target: Path, kill_at: str = "", times: int = 1, arch: str = "cnn"
+) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(SAVE), str(target), kill_at, str(times), arch],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
 
 
 def old_pair(folder: Path) -> Path:
@@ -69,8 +72,11 @@ def test_a_save_killed_at_any_step_leaves_a_pair_that_loads(tmp_path, kill_at):
     assert predictor.card.name == ("old" if before_commit else "new cnn")
     assert predictor.card.arch == ("mlp" if before_commit else "cnn")
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == ["mine.pt", "mine.pt.json"] or left == [".mine.pt.lock", "mine.pt",
-                                                           "mine.pt.json"], left
+    assert left == ["mine.pt", "mine.pt.json"] or left == [
+        ".mine.pt.lock",
+        "mine.pt",
+        "mine.pt.json",
+    ], left
     if kill_at == "model written":
         assert [p.name for p in removed][0].endswith(".partial.pt")
 
@@ -106,8 +112,9 @@ def test_a_card_that_claims_the_other_backend_is_refused(tmp_path):
     card = json.loads(models.card_path(target).read_text())
     card["backend"] = "keras"
     models.card_path(target).write_text(json.dumps(card))
-    with pytest.raises(ModelFileError, match="card says it is a Keras model, but the file is "
-                                             "a PyTorch one"):
+    with pytest.raises(
+        ModelFileError, match="card says it is a Keras model, but the file is a PyTorch one"
+    ):
         load_any(target)
 
 
@@ -116,18 +123,22 @@ def test_saving_leaves_the_process_umask_alone_and_files_readable(tmp_path):
     try:
         target = old_pair(tmp_path)
         card = models.read_card(target)
-        models.save(target, lambda tmp: shutil.copyfile(models.default_model("torch", "mlp"),
-                                                        tmp), card)
+        models.save(
+            target, lambda tmp: shutil.copyfile(models.default_model("torch", "mlp"), tmp), card
+        )
         assert os.umask(0o027) == 0o027  # unchanged by the save
     finally:
         os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o644
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "empty file"),
-    (os.urandom(2000), "not a PyTorch model file"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty file"),
+        (os.urandom(2000), "not a PyTorch model file"),
+    ],
+)
 def test_torch_files_that_are_not_models_are_named_plainly(tmp_path, content, message):
     bad = tmp_path / "bad.pt"
     bad.write_bytes(content)
@@ -136,10 +147,13 @@ def test_torch_files_that_are_not_models_are_named_plainly(tmp_path, content, me
     assert "run code" not in str(caught.value)
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "empty file"),
-    (os.urandom(2000), "not a Keras model file"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty file"),
+        (os.urandom(2000), "not a Keras model file"),
+    ],
+)
 def test_keras_files_that_are_not_models_are_named_plainly(tmp_path, content, message):
     bad = tmp_path / "bad.keras"
     bad.write_bytes(content)

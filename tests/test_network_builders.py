@@ -50,17 +50,24 @@ def test_both_builders_make_the_planned_network_and_weights_move_exactly(spec):
     kw, tw = keras_net.get_weights(), torch_to_keras(torch_net)
     assert [w.shape for w in kw] == [w.shape for w in tw]
     params, _ = network.totals(steps)
-    buffers = sum(b.numel() for name, b in torch_net.named_buffers()
-                  if not name.endswith("num_batches_tracked"))
+    buffers = sum(
+        b.numel()
+        for name, b in torch_net.named_buffers()
+        if not name.endswith("num_batches_tracked")
+    )
     assert params == keras_net.count_params()
     assert params == sum(p.numel() for p in torch_net.parameters()) + buffers
     keras_to_torch(kw, torch_net)  # Keras's random weights into the PyTorch twin
     images = np.random.default_rng(0).random((16, 28, 28), dtype=np.float32)
-    np.testing.assert_allclose(torch_nets.predict_proba(torch_net, images),
-                               keras_nets.predict_proba(keras_net, images), atol=2e-6)
+    np.testing.assert_allclose(
+        torch_nets.predict_proba(torch_net, images),
+        keras_nets.predict_proba(keras_net, images),
+        atol=2e-6,
+    )
     assert all(np.array_equal(a, b) for a, b in zip(torch_to_keras(torch_net), kw, strict=True))
     assert network.presets.same_as(keras_nets.describe(keras_net)) == network.presets.same_as(
-        layers)
+        layers
+    )
 
 
 def test_a_file_saved_before_descriptions_loads_as_its_preset():
@@ -80,11 +87,15 @@ def test_a_custom_network_is_saved_with_its_description_and_rebuilt_from_it(back
     (keras_nets if backend == "keras" else torch_nets).save(net, layers, str(path))
     predictor = load_any(path)
     assert predictor.card.arch == network.CUSTOM
-    assert network.presets.same_as(network.from_json(predictor.card.network)) == \
-        network.presets.same_as(layers)
+    assert network.presets.same_as(
+        network.from_json(predictor.card.network)
+    ) == network.presets.same_as(layers)
     images = np.random.default_rng(1).random((4, 28, 28), dtype=np.float32)
-    expected = (keras_nets.predict_proba(net, images) if backend == "keras"
-                else torch_nets.predict_proba(net.eval(), images))
+    expected = (
+        keras_nets.predict_proba(net, images)
+        if backend == "keras"
+        else torch_nets.predict_proba(net.eval(), images)
+    )
     np.testing.assert_allclose(predictor.predict(images), expected, atol=1e-6)
 
 
@@ -106,16 +117,25 @@ def test_summary_json_gives_every_layer_and_the_totals(capsys):
     got = json.loads(out)
     steps = network.plan(network.parse(spec))
     assert [row["output_shape"] for row in got["layers"]] == [list(s.output_shape) for s in steps]
-    assert got["params"] == sum(row["params"] for row in got["layers"]) == 8 * 9 + 8 + (
-        14 * 14 * 8 * 32 + 32) + 32 * 10 + 10
+    assert (
+        got["params"]
+        == sum(row["params"] for row in got["layers"])
+        == 8 * 9 + 8 + (14 * 14 * 8 * 32 + 32) + 32 * 10 + 10
+    )
     assert got["flops"] == 28 * 28 * 8 * 9 + 14 * 14 * 8 * 32 + 32 * 10
 
 
-@pytest.mark.parametrize("args, said", [
-    (["summary", "--layers", "conv:8:3,lstm:4"], "--layers: layer 2 ('lstm:4'): not a layer"),
-    (["summary", "--layers", "dense:64,conv:8:3"], "layer 2 (conv 8 3x3 relu): works on images"),
-    (["train", "--backend", "torch", "--layers", "dense:0"], "units must be between 1"),
-])
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["summary", "--layers", "conv:8:3,lstm:4"], "--layers: layer 2 ('lstm:4'): not a layer"),
+        (
+            ["summary", "--layers", "dense:64,conv:8:3"],
+            "layer 2 (conv 8 3x3 relu): works on images",
+        ),
+        (["train", "--backend", "torch", "--layers", "dense:0"], "units must be between 1"),
+    ],
+)
 def test_a_bad_spec_is_refused_in_one_line_with_exit_2(capsys, args, said):
     status, _, err = digitpad(*args, capsys=capsys)
     assert status == 2
@@ -125,13 +145,25 @@ def test_a_bad_spec_is_refused_in_one_line_with_exit_2(capsys, args, said):
 
 def test_train_with_layers_saves_the_description_in_the_card(small_mnist_dir, tmp_path, capsys):
     out = tmp_path / "mine.keras"
-    status, _, err = digitpad("train", "--backend", "keras", "--layers",
-                              "dense:48,dropout:0.2,dense:24", "--epochs", "1", "--data",
-                              small_mnist_dir, "--out", out, capsys=capsys)
+    status, _, err = digitpad(
+        "train",
+        "--backend",
+        "keras",
+        "--layers",
+        "dense:48,dropout:0.2,dense:24",
+        "--epochs",
+        "1",
+        "--data",
+        small_mnist_dir,
+        "--out",
+        out,
+        capsys=capsys,
+    )
     assert status == 0, err
     card = json.loads(models.card_path(out).read_text())
     assert card["arch"] == "custom" and card["params"] == 784 * 48 + 48 + 48 * 24 + 24 + 250
-    assert network.from_json(card["network"]) == tuple(network.parse("dense:48,dropout:0.2,"
-                                                                     "dense:24"))
+    assert network.from_json(card["network"]) == tuple(
+        network.parse("dense:48,dropout:0.2,dense:24")
+    )
     status, summary, _ = digitpad("summary", out, "--json", capsys=capsys)
     assert status == 0 and json.loads(summary)["params"] == card["params"]

@@ -30,11 +30,17 @@ def value(name, kind=FLOAT, shape=None):
 
 def digit_model(nodes, initializers=(), sparse=(), functions=(), opsets=()) -> onnx.ModelProto:
     """A graph from (batch, 28, 28) images to (batch, 10) scores around the given nodes."""
-    graph = helper.make_graph(nodes, "hostile", [value("image", FLOAT, ["batch", 28, 28])],
-                              [value("scores", FLOAT, ["batch", 10])], list(initializers),
-                              sparse_initializer=list(sparse))
-    model = helper.make_model(graph, functions=list(functions),
-                              opset_imports=[helper.make_opsetid("", 17), *opsets])
+    graph = helper.make_graph(
+        nodes,
+        "hostile",
+        [value("image", FLOAT, ["batch", 28, 28])],
+        [value("scores", FLOAT, ["batch", 10])],
+        list(initializers),
+        sparse_initializer=list(sparse),
+    )
+    model = helper.make_model(
+        graph, functions=list(functions), opset_imports=[helper.make_opsetid("", 17), *opsets]
+    )
     model.ir_version = 8
     return model
 
@@ -59,8 +65,10 @@ def secret_weights(name="w") -> TensorProto:
 
 def reads(weights: str) -> list:
     """Flatten the image and score it with the matrix `weights`."""
-    return [helper.make_node("Flatten", ["image"], ["flat"]),
-            helper.make_node("MatMul", ["flat", weights], ["scores"])]
+    return [
+        helper.make_node("Flatten", ["image"], ["flat"]),
+        helper.make_node("MatMul", ["flat", weights], ["scores"]),
+    ]
 
 
 def constant(name, tensor=None, **attribute):
@@ -75,10 +83,16 @@ def if_true(then_nodes, then_output, level=0):
     """An If whose taken branch gives `then_output` as "wt" (or "wt1" one level down...)."""
     zeros = constant(f"zero{level}", from_array(np.zeros((784, 10), np.float32)))
     out = f"wt{level or ''}"
-    return [constant(f"yes{level}", from_array(np.array(True))),
-            helper.make_node("If", [f"yes{level}"], [out],
-                             then_branch=branch(then_nodes, then_output),
-                             else_branch=branch([zeros], f"zero{level}"))]
+    return [
+        constant(f"yes{level}", from_array(np.array(True))),
+        helper.make_node(
+            "If",
+            [f"yes{level}"],
+            [out],
+            then_branch=branch(then_nodes, then_output),
+            else_branch=branch([zeros], f"zero{level}"),
+        ),
+    ]
 
 
 def sparse_secret() -> onnx.SparseTensorProto:
@@ -90,24 +104,38 @@ def sparse_secret() -> onnx.SparseTensorProto:
 def in_loop_body():
     """A Loop of one turn whose body adds the secret to the carried matrix, inside an If."""
     body = helper.make_graph(
-        [helper.make_node("Identity", ["go"], ["go_on"]), constant("w", secret_weights()),
-         helper.make_node("Add", ["acc", "w"], ["acc_out"])], "body",
+        [
+            helper.make_node("Identity", ["go"], ["go_on"]),
+            constant("w", secret_weights()),
+            helper.make_node("Add", ["acc", "w"], ["acc_out"]),
+        ],
+        "body",
         [value("turn", INT64, []), value("go", BOOL, []), value("acc", FLOAT, [784, 10])],
-        [value("go_on", BOOL, []), value("acc_out", FLOAT, [784, 10])])
-    loop = [constant("once", from_array(np.array(1, np.int64))),
-            constant("go0", from_array(np.array(True))),
-            constant("start", from_array(np.zeros((784, 10), np.float32))),
-            helper.make_node("Loop", ["once", "go0", "start"], ["summed"], body=body)]
+        [value("go_on", BOOL, []), value("acc_out", FLOAT, [784, 10])],
+    )
+    loop = [
+        constant("once", from_array(np.array(1, np.int64))),
+        constant("go0", from_array(np.array(True))),
+        constant("start", from_array(np.zeros((784, 10), np.float32))),
+        helper.make_node("Loop", ["once", "go0", "start"], ["summed"], body=body),
+    ]
     return digit_model(if_true(loop, "summed") + reads("wt"))
 
 
 def in_function():
-    body = helper.make_function("digitpad.test", "Secret", [], ["w"],
-                                [constant("w", secret_weights())],
-                                [helper.make_opsetid("", 17)])
-    return digit_model([helper.make_node("Secret", [], ["w"], domain="digitpad.test"),
-                        *reads("w")], functions=[body],
-                       opsets=[helper.make_opsetid("digitpad.test", 1)])
+    body = helper.make_function(
+        "digitpad.test",
+        "Secret",
+        [],
+        ["w"],
+        [constant("w", secret_weights())],
+        [helper.make_opsetid("", 17)],
+    )
+    return digit_model(
+        [helper.make_node("Secret", [], ["w"], domain="digitpad.test"), *reads("w")],
+        functions=[body],
+        opsets=[helper.make_opsetid("digitpad.test", 1)],
+    )
 
 
 def in_tensors_list():
@@ -121,13 +149,13 @@ HIDING_PLACES = {
     "initializer": lambda: digit_model(reads("w"), [secret_weights()]),
     "Constant attribute": lambda: digit_model([constant("w", secret_weights()), *reads("w")]),
     "Constant sparse attribute": lambda: digit_model(
-        [constant("w", sparse_value=sparse_secret()), *reads("w")]),
+        [constant("w", sparse_value=sparse_secret()), *reads("w")]
+    ),
     "sparse initializer": lambda: digit_model(reads("w"), sparse=[sparse_secret()]),
-    "If branch": lambda: digit_model(if_true([constant("w", secret_weights())], "w")
-                                     + reads("wt")),
+    "If branch": lambda: digit_model(if_true([constant("w", secret_weights())], "w") + reads("wt")),
     "If in If branch": lambda: digit_model(
-        if_true(if_true([constant("w", secret_weights())], "w", level=1), "wt1")
-        + reads("wt")),
+        if_true(if_true([constant("w", secret_weights())], "w", level=1), "wt1") + reads("wt")
+    ),
     "Loop body in If branch": in_loop_body,
     "function body": in_function,
     "tensors list attribute": in_tensors_list,
@@ -179,28 +207,46 @@ def test_predict_never_answers_from_a_secret_beside_it(tmp_path, secret, mnist, 
 def endless_loop(body_nodes, go_on: str, carried: str) -> onnx.ModelProto:
     """Scores from a Loop of 1e15 turns that carries them through `body_nodes`."""
     body = helper.make_graph(
-        body_nodes, "body",
+        body_nodes,
+        "body",
         [value("turn", INT64, []), value("go", BOOL, []), value("x", FLOAT, None)],
-        [value(go_on, BOOL, []), value(carried, FLOAT, None)])
+        [value(go_on, BOOL, []), value(carried, FLOAT, None)],
+    )
     weights = from_array(np.ones((784, 10), np.float32), "w")
-    return digit_model([helper.make_node("Flatten", ["image"], ["flat"]),
-                        helper.make_node("MatMul", ["flat", "w"], ["s0"]),
-                        constant("turns", from_array(np.array(10**15, np.int64))),
-                        constant("go0", from_array(np.array(True))),
-                        helper.make_node("Loop", ["turns", "go0", "s0"], ["scores"], body=body)],
-                       [weights])
+    return digit_model(
+        [
+            helper.make_node("Flatten", ["image"], ["flat"]),
+            helper.make_node("MatMul", ["flat", "w"], ["s0"]),
+            constant("turns", from_array(np.array(10**15, np.int64))),
+            constant("go0", from_array(np.array(True))),
+            helper.make_node("Loop", ["turns", "go0", "s0"], ["scores"], body=body),
+        ],
+        [weights],
+    )
 
 
 def stoppable_loop():
-    return endless_loop([helper.make_node("Identity", ["go"], ["go_on"]),
-                         helper.make_node("Identity", ["x"], ["x_on"])], "go_on", "x_on")
+    return endless_loop(
+        [
+            helper.make_node("Identity", ["go"], ["go_on"]),
+            helper.make_node("Identity", ["x"], ["x_on"]),
+        ],
+        "go_on",
+        "x_on",
+    )
 
 
 def folded_loop():
     """ONNX Runtime folds this body to nothing, and then never looks at its stop flag."""
-    return endless_loop([constant("yes", from_array(np.array(True))),
-                         helper.make_node("Not", ["yes"], ["no"]),
-                         helper.make_node("Not", ["no"], ["go_on"])], "go_on", "x")
+    return endless_loop(
+        [
+            constant("yes", from_array(np.array(True))),
+            helper.make_node("Not", ["yes"], ["no"]),
+            helper.make_node("Not", ["no"], ["go_on"]),
+        ],
+        "go_on",
+        "x",
+    )
 
 
 def test_an_empty_loop_body_is_refused_before_it_runs(tmp_path):
@@ -213,9 +259,20 @@ def test_predict_refuses_a_model_whose_first_inference_never_ends(tmp_path, mnis
     """The limit holds even where ONNX Runtime cannot stop the run: the command ends with one
     line (the stuck run is left to the exiting process)."""
     model = save(folded_loop(), tmp_path / "loop.onnx")
-    run = subprocess.run([sys.executable, "-m", "digitpad", "predict", "--model", str(model),
-                          str(seven_png(tmp_path, mnist))],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "digitpad",
+            "predict",
+            "--model",
+            str(model),
+            str(seven_png(tmp_path, mnist)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.count("\n") == 1 and "first inference" in run.stderr, run.stderr
 
@@ -245,25 +302,37 @@ def test_the_window_keeps_its_model_when_a_loading_one_never_ends(qtbot, tmp_pat
 def huge_constant(shape_nodes) -> onnx.ModelProto:
     """Scores plus the sum of zeros of a shape that `shape_nodes` compute as "shape"."""
     weights = from_array(np.ones((784, 10), np.float32), "w")
-    return digit_model([*shape_nodes,
-                        helper.make_node("ConstantOfShape", ["shape"], ["big"],
-                                         value=from_array(np.zeros(1, np.float32))),
-                        helper.make_node("ReduceSum", ["big"], ["nothing"]),
-                        helper.make_node("Flatten", ["image"], ["flat"]),
-                        helper.make_node("MatMul", ["flat", "w"], ["s0"]),
-                        helper.make_node("Add", ["s0", "nothing"], ["scores"])], [weights])
+    return digit_model(
+        [
+            *shape_nodes,
+            helper.make_node(
+                "ConstantOfShape", ["shape"], ["big"], value=from_array(np.zeros(1, np.float32))
+            ),
+            helper.make_node("ReduceSum", ["big"], ["nothing"]),
+            helper.make_node("Flatten", ["image"], ["flat"]),
+            helper.make_node("MatMul", ["flat", "w"], ["s0"]),
+            helper.make_node("Add", ["s0", "nothing"], ["scores"]),
+        ],
+        [weights],
+    )
 
 
 HUGE = {  # how the shape is made: what the message says
-    "declared": ([constant("shape", from_array(np.array([10**12], np.int64)))],
-                 "'big' would hold 1,000,000,000,000 values"),
-    "computed from the image": ([  # no shape inference sees this one: it fails at the first run
-        helper.make_node("ReduceSum", ["image"], ["ink"], keepdims=0),
-        constant("lots", from_array(np.array(1e13, np.float32))),
-        helper.make_node("Add", ["ink", "lots"], ["count"]),
-        helper.make_node("Cast", ["count"], ["count64"], to=INT64),
-        constant("one", from_array(np.array([1], np.int64))),
-        helper.make_node("Reshape", ["count64", "one"], ["shape"])], "bad_alloc"),
+    "declared": (
+        [constant("shape", from_array(np.array([10**12], np.int64)))],
+        "'big' would hold 1,000,000,000,000 values",
+    ),
+    "computed from the image": (
+        [  # no shape inference sees this one: it fails at the first run
+            helper.make_node("ReduceSum", ["image"], ["ink"], keepdims=0),
+            constant("lots", from_array(np.array(1e13, np.float32))),
+            helper.make_node("Add", ["ink", "lots"], ["count"]),
+            helper.make_node("Cast", ["count"], ["count64"], to=INT64),
+            constant("one", from_array(np.array([1], np.int64))),
+            helper.make_node("Reshape", ["count64", "one"], ["shape"]),
+        ],
+        "bad_alloc",
+    ),
 }
 
 

@@ -66,22 +66,25 @@ def test_gzip_and_plain_files_read_the_same(excerpt, digits, tmp_path):
     packed.write_bytes(gzip.compress(excerpt.read_bytes()))
     again = pendigits.read(packed)
     assert [d.label for d in again] == [d.label for d in digits]
-    assert all(np.array_equal(a, b) for x, y in zip(again, digits, strict=True)
-               for a, b in zip(x.strokes, y.strokes, strict=True))
+    assert all(
+        np.array_equal(a, b)
+        for x, y in zip(again, digits, strict=True)
+        for a, b in zip(x.strokes, y.strokes, strict=True)
+    )
 
 
 @pytest.mark.parametrize(
     "bad, line",
     [
-        (' 267  abc\n', 9),                   # not two integers
-        ('.PEN_UP\n 1 2\n', 10),              # a point outside a stroke
+        (" 267  abc\n", 9),  # not two integers
+        (".PEN_UP\n 1 2\n", 10),  # a point outside a stroke
         ('.PEN_UP\n.SEGMENT DIGIT 1 ? "x"\n', 10),  # a label that is not a digit
-        ('.SEGMENT DIGIT 1 ? "1"\n', 9),      # a new digit inside a stroke
+        ('.SEGMENT DIGIT 1 ? "1"\n', 9),  # a new digit inside a stroke
     ],
 )
 def test_a_malformed_file_names_the_file_and_line(tmp_path, bad, line):
     header = '.SEGMENT DIGIT 0 ? "8"\n.COMMENT 8 12 224\n.PEN_DOWN\n 1 2\n 3 4\n'
-    text = ".INCLUDE dene.doc\n\n.LEXICON \"0\"\n" + header + bad + ".PEN_UP\n"
+    text = '.INCLUDE dene.doc\n\n.LEXICON "0"\n' + header + bad + ".PEN_UP\n"
     path = tmp_path / "bad.tra"
     path.write_text(text)
     with pytest.raises(DatasetError, match=rf"bad\.tra, line {line}:"):
@@ -140,8 +143,9 @@ def test_mnist_images_are_read_by_the_bundled_cnn(digits, torch_predictor):
     n = len(digits)
     assert got.images.shape == (3 * n, 28, 28) and got.images.dtype == np.uint8
     assert np.array_equal(got.labels[:n], [d.label for d in digits])
-    assert np.array_equal(got.pens, np.repeat(pens, n)) and np.array_equal(got.writers[:n],
-                                                                          got.writers[n : 2 * n])
+    assert np.array_equal(got.pens, np.repeat(pens, n)) and np.array_equal(
+        got.writers[:n], got.writers[n : 2 * n]
+    )
     predicted = torch_predictor.predict(got.images.astype(np.float32) / 255).argmax(axis=1)
     assert (predicted == got.labels).mean() >= 0.85
 
@@ -159,10 +163,12 @@ def test_blocky_scans_are_binary_and_still_readable(digits, torch_predictor):
 
 def test_trajectory_augmentation_is_seeded_and_keeps_the_digit(digits):
     strokes = digits[3].strokes
-    a = pen_training.resample(pen_training.distort(strokes, np.random.default_rng(5)),
-                           np.random.default_rng(6))
-    b = pen_training.resample(pen_training.distort(strokes, np.random.default_rng(5)),
-                           np.random.default_rng(6))
+    a = pen_training.resample(
+        pen_training.distort(strokes, np.random.default_rng(5)), np.random.default_rng(6)
+    )
+    b = pen_training.resample(
+        pen_training.distort(strokes, np.random.default_rng(5)), np.random.default_rng(6)
+    )
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
     assert len(a) == len(strokes)
     same = pen_training.resample(strokes, np.random.default_rng(0), jitter=0.0)
@@ -170,8 +176,9 @@ def test_trajectory_augmentation_is_seeded_and_keeps_the_digit(digits):
         np.testing.assert_allclose(after[[0, -1]], before[[0, -1]], atol=1e-3)  # ends kept
 
 
-def test_training_drawings_are_seeded_varied_readable_and_cached(excerpt, digits, tmp_path,
-                                                                  torch_predictor):
+def test_training_drawings_are_seeded_varied_readable_and_cached(
+    excerpt, digits, tmp_path, torch_predictor
+):
     shares = []
     first = pen_training.training_images(2, excerpt, seed=1, report=shares.append, cache=tmp_path)
     n = len(digits)

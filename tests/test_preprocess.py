@@ -80,8 +80,9 @@ def test_low_resolution_scans_are_read(mnist, torch_predictor):
     from PIL import Image
 
     originals = mnist.test_x[:100]
-    scans = [np.asarray(Image.fromarray(255 - d).resize((16, 16), Image.BILINEAR))
-             for d in originals]
+    scans = [
+        np.asarray(Image.fromarray(255 - d).resize((16, 16), Image.BILINEAR)) for d in originals
+    ]
     images = np.stack([to_mnist(s) for s in scans])
     predicted = torch_predictor.predict(images).argmax(axis=1)
     assert (predicted == mnist.test_y[:100]).mean() >= 0.9

@@ -12,8 +12,9 @@ import pytest
 
 from digitpad.ui.workers import WorkerPool
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="per-thread priorities are a Linux feature")
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="per-thread priorities are a Linux feature"
+)
 
 
 def thread_nices() -> dict[int, int]:
@@ -39,8 +40,9 @@ def test_a_training_team_yields_to_the_window(qapp):
         seen["own"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
         x = torch.rand(64, 8, 56, 56)
         torch.nn.functional.conv2d(x, torch.rand(8, 8, 3, 3)).sum()  # a parallel operation
-        seen["new threads"] = {tid: nice for tid, nice in thread_nices().items()
-                               if tid not in before}
+        seen["new threads"] = {
+            tid: nice for tid, nice in thread_nices().items() if tid not in before
+        }
 
     pool.start(job, "priority")
     assert pool.wait(60_000)

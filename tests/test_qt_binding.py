@@ -48,8 +48,13 @@ def _widgets(qtbot) -> dict:
     for i in range(50):
         chart.add(0, i / 10, float(np.exp(-i / 20)))
     chart.resize(300, 220)
-    found = {"canvas": canvas, "bars": bars, "preview": preview, "confusion": confusion,
-             "chart": chart}
+    found = {
+        "canvas": canvas,
+        "bars": bars,
+        "preview": preview,
+        "confusion": confusion,
+        "chart": chart,
+    }
     for widget in found.values():
         qtbot.addWidget(widget)
         widget.show()

@@ -26,7 +26,7 @@ from tests.test_window import open_window
 
 ROOT = Path(__file__).resolve().parent.parent
 START_S = 240  # a fresh interpreter importing torch and TensorFlow on a busy machine
-EXIT_S = 60    # after the window went away; the goal is ~2 s, this only catches the hang
+EXIT_S = 60  # after the window went away; the goal is ~2 s, this only catches the hang
 
 # Runs the real app (the `digitpad` command with no arguments) and, once the start-up model is
 # active, puts it in the state named by argv[1] and quits as Ctrl+Q does, answering "Yes" to
@@ -118,11 +118,21 @@ DRIVER = """
 
 
 def run_and_quit(state: str, home: Path) -> tuple[subprocess.Popen, dict[str, float], str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", DIGITPAD_HOME=str(home),
-               PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        DIGITPAD_HOME=str(home),
+        PYTHONPATH=str(ROOT),
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
     proc = subprocess.Popen(
         [sys.executable, "-X", "faulthandler", "-c", textwrap.dedent(DRIVER), state, str(home)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     seen: dict[str, float] = {}
     lines = []
     deadline = time.monotonic() + START_S
@@ -138,14 +148,15 @@ def run_and_quit(state: str, home: Path) -> tuple[subprocess.Popen, dict[str, fl
     except subprocess.TimeoutExpired:
         proc.kill()
         rest, _ = proc.communicate()
-        pytest.fail(f"{state}: still running {EXIT_S} s after the window went away\n"
-                    + "".join(lines)[-3000:])
+        pytest.fail(
+            f"{state}: still running {EXIT_S} s after the window went away\n"
+            + "".join(lines)[-3000:]
+        )
     seen["exited"] = time.time()
     return proc, seen, "".join(lines) + rest
 
 
-@pytest.mark.parametrize("state", ["training", "loading", "dialog", "exporting",
-                                   "personalising"])
+@pytest.mark.parametrize("state", ["training", "loading", "dialog", "exporting", "personalising"])
 def test_quitting_ends_the_process_in_every_state(state, private_home):
     proc, seen, output = run_and_quit(state, private_home)
     assert "hidden" in seen, f"{state}: the window never went away\n{output[-3000:]}"
@@ -157,12 +168,14 @@ def test_quitting_ends_the_process_in_every_state(state, private_home):
     if state == "loading":  # what was left running is in the log, flushed before the end
         log = (private_home / "logs" / "digitpad.log").read_text()
         assert "quitting without waiting for: model loading" in log
-    print(f"\n{state}: exited {seen['exited'] - seen['hidden']:.2f} s after the window "
-          f"went away ({seen['exited'] - seen['quit']:.2f} s after Quit)")
+    print(
+        f"\n{state}: exited {seen['exited'] - seen['hidden']:.2f} s after the window "
+        f"went away ({seen['exited'] - seen['quit']:.2f} s after Quit)"
+    )
 
 
 def test_the_training_question_withdraws_itself_when_the_training_ends(qtbot):
-    """"Stop the training and quit?" follows what really runs: here the run has finished on
+    """ "Stop the training and quit?" follows what really runs: here the run has finished on
     its thread but its outcome is still on its way to the window, so the question is asked;
     the outcome arrives while it is up, the question goes, and the quit goes ahead."""
     window = open_window(qtbot)
@@ -175,8 +188,11 @@ def test_the_training_question_withdraws_itself_when_the_training_ends(qtbot):
     def look() -> None:
         box = QApplication.activeModalWidget()
         # nothing is left to stop, yet the question stays up:
-        if isinstance(box, QMessageBox) and "training" in box.text() and \
-                not window.training.running():
+        if (
+            isinstance(box, QMessageBox)
+            and "training" in box.text()
+            and not window.training.running()
+        ):
             stale.append(box.text())
             box.button(QMessageBox.StandardButton.No).click()
 
@@ -218,8 +234,14 @@ def test_quitting_lets_a_model_save_finish_publishing(private_home):
     """The process ends at once, but never half-way through publishing a save's files."""
     target = private_home / "models" / "mine.pt"
     env = dict(os.environ, DIGITPAD_HOME=str(private_home), PYTHONPATH=str(ROOT))
-    run = subprocess.run([sys.executable, "-c", textwrap.dedent(SAVE_AT_QUIT), str(target)],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=START_S)
+    run = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(SAVE_AT_QUIT), str(target)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=START_S,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert target.is_file(), "the process ended between the card and its model"
     from digitpad import models

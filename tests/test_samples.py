@@ -92,8 +92,9 @@ def test_personalise_needs_enough_samples_and_an_existing_base(writer, tmp_path)
     for i in range(MIN_SAMPLES - 1):
         samples.add(writer.images[i], int(writer.labels[i]))
     base = models.default_model("torch", "mlp")
-    with pytest.raises(DatasetError, match=f"at least {MIN_SAMPLES} samples; there are "
-                                           f"{MIN_SAMPLES - 1}"):
+    with pytest.raises(
+        DatasetError, match=f"at least {MIN_SAMPLES} samples; there are {MIN_SAMPLES - 1}"
+    ):
         personalise(base, samples.load(), SilentCallbacks())
     samples.add(writer.images[20], int(writer.labels[20]))
     with pytest.raises(ModelFileError, match="gone"):
@@ -131,13 +132,14 @@ def test_personal_model_reads_its_writer_better_and_leaves_the_base_alone(writer
     assert done.card.name.endswith("· personal") and done.card.base == base.name
     assert done.card.scores["personal_samples"] == 30
     assert 0.0 <= done.samples_accuracy <= 1.0  # measured on held-out folds
-    assert done.mnist_accuracy > 0.85            # it still reads other people
+    assert done.mnist_accuracy > 0.85  # it still reads other people
     rest = np.setdiff1d(np.arange(len(writer.labels)), picked)
     x, y = writer.images[rest].astype(np.float32) / 255, writer.labels[rest]
     before = (load_any(base).predict(x).argmax(1) == y).mean()
     after = (load_any(done.path).predict(x).argmax(1) == y).mean()
-    assert after >= before, f"{backend}: {before:.1%} of the writer's other digits before, " \
-                            f"{after:.1%} after"
+    assert after >= before, (
+        f"{backend}: {before:.1%} of the writer's other digits before, {after:.1%} after"
+    )
 
 
 def test_samples_and_personalise_commands(writer, tmp_path, capsys):
@@ -158,8 +160,9 @@ def test_samples_and_personalise_commands(writer, tmp_path, capsys):
     assert main(["samples", "import", str(tmp_path / "s.zip")]) == 0
     capsys.readouterr()
     out = tmp_path / "mine.pt"
-    code = main(["personalise", "--model", str(models.default_model("torch", "mlp")),
-                 "--out", str(out)])
+    code = main(
+        ["personalise", "--model", str(models.default_model("torch", "mlp")), "--out", str(out)]
+    )
     printed = capsys.readouterr()
     assert code == 0, printed.err
     assert "personal" in printed.out and out.is_file()

@@ -3,8 +3,12 @@ import sys
 
 
 def test_self_test_passes_on_the_source_install():
-    run = subprocess.run([sys.executable, "-m", "digitpad", "--self-test"], capture_output=True,
-                         text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "digitpad", "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert_every_check_passed(run.stdout)
 

@@ -44,13 +44,13 @@ def test_a_slow_load_arriving_late_never_replaces_the_model_chosen_last():
     session.select(cnn)
     loads.finish(0)
     assert session.active == cnn
-    session.select(mlp)           # slow: still loading when...
-    session.select(cnn)           # ...the user goes back; cached, so active at once
+    session.select(mlp)  # slow: still loading when...
+    session.select(cnn)  # ...the user goes back; cached, so active at once
     assert session.active == cnn and not session.loading
-    loads.finish(0)               # the earlier request's result arrives late
+    loads.finish(0)  # the earlier request's result arrives late
     assert session.active == cnn and session.predictor.path == cnn
     assert heard.count(events.ACTIVE) == 2
-    session.select(mlp)           # its result was kept: switching to it is instant
+    session.select(mlp)  # its result was kept: switching to it is instant
     assert session.active == mlp and not loads.jobs
 
 

@@ -17,14 +17,16 @@ WARM_UP = 0.6  # share of the actions after which memory is measured: until then
 # history reaches its cap); measured with seed 1, it levels off after about 500 actions
 LEAK_RATE_MB = 300.0  # growth per 1,000 actions that counts as a leak (see the test)
 
+
 @pytest.mark.qt_no_exception_capture  # the app's own last-resort handler is what is tested
 def test_a_few_hundred_random_actions(qtbot, tmp_path):
     window = open_window(qtbot)
     handler = LastResort(window)
     handler.install()
     try:
-        report = Monkey(window, tmp_path, seed=1).run(QApplication.instance(), actions=ACTIONS,
-                                                      warm_up=WARM_UP)
+        report = Monkey(window, tmp_path, seed=1).run(
+            QApplication.instance(), actions=ACTIONS, warm_up=WARM_UP
+        )
     finally:
         handler.uninstall()
     assert report.actions == ACTIONS

@@ -33,8 +33,9 @@ def test_only_the_x11_plugin_is_checked():
     assert not syslibs.uses_xcb({"QT_QPA_PLATFORM": "wayland"}, "linux")
     assert syslibs.uses_xcb({"QT_QPA_PLATFORM": "xcb:foo"}, "linux")
     assert syslibs.uses_xcb({}, "linux")
-    assert not syslibs.uses_xcb({"WAYLAND_DISPLAY": "wayland-0",
-                                 "XDG_SESSION_TYPE": "wayland"}, "linux")
+    assert not syslibs.uses_xcb(
+        {"WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}, "linux"
+    )
     assert not syslibs.uses_xcb({}, "darwin")
     assert syslibs.problem(ABSENT, {"QT_QPA_PLATFORM": "offscreen"}) is None
 
@@ -46,8 +47,9 @@ def test_the_app_exits_with_the_message_instead_of_a_qt_abort():
         "raise SystemExit(app.run_app([]))\n"
     )
     env = {"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":0", "PATH": "/usr/bin:/bin"}
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, env=env)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
     assert run.returncode == 3, run.stderr
     assert "libdigitpad-not-here7" in run.stderr and "sudo apt-get install" in run.stderr
     assert "Aborted" not in run.stderr and "qt.qpa" not in run.stderr

@@ -42,8 +42,11 @@ def test_digit_keys_enter_and_bar_clicks_keep_samples(qtbot):
     line(window.canvas, (0.5, 0.15), (0.5, 0.85))
     qtbot.waitUntil(lambda: window.probabilityBars.probabilities() is not None)
     bars = window.probabilityBars
-    qtbot.mouseClick(bars, Qt.MouseButton.LeftButton,
-                     pos=QPointF(bars.width() / 2, bars.height() * 4.5 / 10).toPoint())
+    qtbot.mouseClick(
+        bars,
+        Qt.MouseButton.LeftButton,
+        pos=QPointF(bars.width() / 2, bars.height() * 4.5 / 10).toPoint(),
+    )
     assert sorted(samples.load().labels.tolist()) == sorted([7, read, 4])
 
     window.commands.forget.trigger()
@@ -74,8 +77,9 @@ def test_teach_samples_personalise_and_the_personal_model_reads_better(qtbot, un
     assert dialog.gallery.count() == 3
     assert dialog.personaliseButton.isEnabled()
     dialog.personaliseButton.click()
-    qtbot.waitUntil(lambda: window.model_path is not None and window.model_path != mlp,
-                    timeout=120_000)
+    qtbot.waitUntil(
+        lambda: window.model_path is not None and window.model_path != mlp, timeout=120_000
+    )
     assert window.predictor.card.name == "PyTorch MLP · personal"
     assert window.predictor.card.base == mlp.name
     assert "is now active" in dialog.result.text()

@@ -22,13 +22,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_scenario(code: str, home: Path, timeout: int = 240) -> subprocess.CompletedProcess:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", DIGITPAD_HOME=str(home),
-               PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", DIGITPAD_HOME=str(home), PYTHONPATH=str(ROOT)
+    )
     try:
-        return subprocess.run([sys.executable, "-X", "faulthandler", "-c",
-                               textwrap.dedent(code)],
-                              cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-X", "faulthandler", "-c", textwrap.dedent(code)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired as err:
         pytest.fail(f"deadlocked (no exit in {timeout} s): {(err.stderr or b'')[-3000:]!r}")
 
@@ -134,8 +139,13 @@ def test_nothing_imports_tensorflow_or_keras_but_tf_import():
             if path == allowed:
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                         else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else []
+                )
                 if any(n.split(".")[0] in ("tensorflow", "keras") for n in names):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders, "import TensorFlow and Keras through tf_import: " + ", ".join(offenders)

@@ -56,8 +56,9 @@ def test_cancel_stops_within_one_batch_and_saves_nothing(mnist, backend, private
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_nan_loss_stops_training_with_a_message(mnist, backend):
     # A learning rate of 10 with plain SGD makes the loss diverge within two epochs.
-    config = TrainConfig(backend=backend, arch="mlp", epochs=2, lr=10, optimizer="sgd",
-                         augment=False)
+    config = TrainConfig(
+        backend=backend, arch="mlp", epochs=2, lr=10, optimizer="sgd", augment=False
+    )
     rec = Recorder()
     with pytest.raises(TrainingFailed, match="loss became nan.*lower learning rate"):
         loop.train(config, mnist.subset(1000, 10), rec)
@@ -84,12 +85,12 @@ def test_same_seed_same_model_on_cpu(mnist, backend):
     second = loop.train(config, data, Recorder())
     assert first.history == second.history
     assert first.test_accuracy == second.test_accuracy
-    for before, after, again in zip(kept, weights(first.model), weights(second.model),
-                                    strict=True):
+    for before, after, again in zip(kept, weights(first.model), weights(second.model), strict=True):
         np.testing.assert_array_equal(before, after)
         np.testing.assert_array_equal(before, again)
-    other = loop.train(TrainConfig(backend=backend, arch="mlp", epochs=1, batch_size=64, seed=4),
-                       data, Recorder())
+    other = loop.train(
+        TrainConfig(backend=backend, arch="mlp", epochs=1, batch_size=64, seed=4), data, Recorder()
+    )
     assert not np.array_equal(weights(other.model)[0], kept[0])
 
 
@@ -126,8 +127,13 @@ def test_batch_loss_means_the_same_in_both_backends(mnist):
     data = mnist.subset(512, 50)
     for backend in BACKENDS:
         rec = Recorder()
-        loop.train(TrainConfig(backend=backend, arch="mlp", epochs=1, batch_size=32,
-                               val_split=0, augment=False), data, rec)
+        loop.train(
+            TrainConfig(
+                backend=backend, arch="mlp", epochs=1, batch_size=32, val_split=0, augment=False
+            ),
+            data,
+            rec,
+        )
         losses = [b[3] for b in rec.batches]
         assert losses[0] == pytest.approx(np.log(10), abs=0.5), backend
         assert np.mean(losses) == pytest.approx(rec.epochs[0]["loss"], rel=1e-4), backend
@@ -158,5 +164,6 @@ def test_training_run_saves_model_and_card_that_load_back(mnist, backend, tmp_pa
     predictor = load_any(out)
     probs = predictor.predict(mnist.test_x[:500].astype(np.float32) / 255)
     assert (probs.argmax(1) == mnist.test_y[:500]).mean() == pytest.approx(
-        result.test_accuracy, abs=0.01)
+        result.test_accuracy, abs=0.01
+    )
     assert not list(tmp_path.glob("*.partial*"))

@@ -33,8 +33,7 @@ def batches_seen(panel) -> int:
 
 
 @pytest.mark.parametrize("backend", ["torch", "keras"])
-def test_training_from_the_panel_saves_and_switches_to_the_new_model(qtbot, backend,
-                                                                       private_home):
+def test_training_from_the_panel_saves_and_switches_to_the_new_model(qtbot, backend, private_home):
     window = open_window(qtbot)
     # The new model takes over only if it scores better than the active one: make sure it does.
     window.session.predictor.card.test_accuracy = 0.0
@@ -43,8 +42,7 @@ def test_training_from_the_panel_saves_and_switches_to_the_new_model(qtbot, back
     panel.form.tensorboard.setChecked(True)
     # What the GUI thread handled while the worker trained: its progress, drawn as it came.
     handled_while_training = []
-    panel.controller.progressed.connect(
-        lambda _: handled_while_training.append(panel.is_running()))
+    panel.controller.progressed.connect(lambda _: handled_while_training.append(panel.is_running()))
     with qtbot.waitSignal(window.modelChanged, timeout=TRAIN_MS):
         assert panel.start()
         qtbot.waitUntil(lambda: not panel.is_running(), timeout=TRAIN_MS)
@@ -129,16 +127,16 @@ def test_closing_the_panel_keeps_training_and_the_status_bar_shows_it(qtbot):
     qtbot.waitUntil(lambda: not indicator.isVisible(), timeout=30_000)
 
 
-def test_closing_the_window_mid_training_stops_the_worker_without_blocking(qtbot,
-                                                                          monkeypatch):
+def test_closing_the_window_mid_training_stops_the_worker_without_blocking(qtbot, monkeypatch):
     window = open_window(qtbot)
     panel = small_panel(qtbot, window, "torch", epochs=50, n_train=2000)
     panel.start()
     qtbot.waitUntil(lambda: batches_seen(panel) > 0, timeout=TRAIN_MS)
     worker = window.training.worker
     asked = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: asked.append(1) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: asked.append(1) or QMessageBox.StandardButton.Yes
+    )
     window.close()  # returns at once: the worker is asked to stop, the window hides
     assert asked and not window.isVisible()
     qtbot.waitUntil(worker.is_done, timeout=30_000)
@@ -179,8 +177,7 @@ def test_evaluation_shows_accuracy_and_a_consistent_confusion_matrix(qtbot, mnis
     assert dialog.result is first
 
 
-def test_model_manager_protects_bundled_models_and_manages_user_ones(qtbot, private_home,
-                                                                       tmp_path):
+def test_model_manager_protects_bundled_models_and_manages_user_ones(qtbot, private_home, tmp_path):
     import shutil
 
     from digitpad.ui import model_manager

@@ -14,8 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def digitpad(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "digitpad", *args], capture_output=True,
-                          text=True, cwd=ROOT, env={**os.environ, "DIGITPAD_HOME": str(home)})
+    return subprocess.run(
+        [sys.executable, "-m", "digitpad", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "DIGITPAD_HOME": str(home)},
+    )
 
 
 def unwritable(tmp_path: Path, how: str) -> Path:
@@ -27,11 +32,17 @@ def unwritable(tmp_path: Path, how: str) -> Path:
     return home
 
 
-@pytest.mark.parametrize("how, args, said", [
-    ("home is a file", ["predict", "missing.png"], "missing.png: no such file"),
-    ("log file is a folder", ["predict", "--model", "missing.pt", "missing.png"],
-     "missing.pt: no such model file"),
-])
+@pytest.mark.parametrize(
+    "how, args, said",
+    [
+        ("home is a file", ["predict", "missing.png"], "missing.png: no such file"),
+        (
+            "log file is a folder",
+            ["predict", "--model", "missing.pt", "missing.png"],
+            "missing.pt: no such model file",
+        ),
+    ],
+)
 def test_failures_are_one_line_when_the_log_cannot_be_written(tmp_path, how, args, said):
     run = digitpad(unwritable(tmp_path, how), *args)
     assert run.returncode == 2

@@ -22,14 +22,18 @@ def drop_when_removed(predictor, image, digit, pixels) -> float:
 
 
 @pytest.mark.parametrize("how", ["gradient", "occlusion"])
-def test_explanations_point_at_what_the_answer_rests_on(mnist, torch_predictor,
-                                                        keras_predictor, how):
+def test_explanations_point_at_what_the_answer_rests_on(
+    mnist, torch_predictor, keras_predictor, how
+):
     images = mnist.test_x[:8].astype(np.float32) / 255
     for predictor in (torch_predictor, keras_predictor):
         better = 0
         for image, label in zip(images, mnist.test_y[:8], strict=True):
-            explain = predictor.explain if how == "gradient" else \
-                (lambda x, d, p=predictor: Predictor.explain(p, x, d))
+            explain = (
+                predictor.explain
+                if how == "gradient"
+                else (lambda x, d, p=predictor: Predictor.explain(p, x, d))
+            )
             heat = explain(image, int(label))
             assert heat.shape == (28, 28) and np.isfinite(heat).all()
             ink = np.flatnonzero(image.ravel() > 0.3)
@@ -37,10 +41,12 @@ def test_explanations_point_at_what_the_answer_rests_on(mnist, torch_predictor,
             top = ink[np.argsort(heat.ravel()[ink])[::-1][:k]]
             rng = np.random.default_rng(0)
             random = rng.choice(ink, k, replace=False)
-            better += drop_when_removed(predictor, image, int(label), top) > \
-                drop_when_removed(predictor, image, int(label), random)
-        assert better >= 6, f"{predictor.backend} {how}: only {better} of 8 explanations " \
-                            "beat removing random ink"
+            better += drop_when_removed(predictor, image, int(label), top) > drop_when_removed(
+                predictor, image, int(label), random
+            )
+        assert better >= 6, (
+            f"{predictor.backend} {how}: only {better} of 8 explanations beat removing random ink"
+        )
 
 
 def test_hesitation_names_the_runner_up():
@@ -74,6 +80,7 @@ def test_show_why_colours_the_preview_and_is_remembered(qtbot):
 
 def count_tinted(canvas) -> int:
     shot = canvas.grab().toImage()
-    colours = [shot.pixelColor(x, y) for x in range(0, shot.width(), 3)
-               for y in range(0, shot.height(), 3)]
+    colours = [
+        shot.pixelColor(x, y) for x in range(0, shot.width(), 3) for y in range(0, shot.height(), 3)
+    ]
     return sum(c.red() > c.green() + 40 and c.red() > c.blue() + 40 for c in colours)

@@ -71,8 +71,12 @@ def test_predictions_update_while_drawing(qtbot, window):
 
     def send(kind, y, button, buttons):
         pos = QPointF(canvas.width() / 2, canvas.height() * y)
-        QApplication.sendEvent(canvas, QMouseEvent(kind, pos, canvas.mapToGlobal(pos), button,
-                                                   buttons, Qt.KeyboardModifier.NoModifier))
+        QApplication.sendEvent(
+            canvas,
+            QMouseEvent(
+                kind, pos, canvas.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
+            ),
+        )
 
     send(QEvent.Type.MouseButtonPress, 0.15, left, left)
     with qtbot.waitSignal(window.predicted, timeout=5000):
@@ -156,8 +160,9 @@ def test_corrupt_model_is_reported_and_the_app_stays_usable(qtbot, window, tmp_p
     assert status.height() == height  # the message has its place: nothing moves
     assert window.modelSelector.currentData() == str(window.model_path)
     assert window.predictor is not None and window.predictor.path != bad
-    assert draw_and_wait(qtbot, window,
-                         lambda: line(window.canvas, (0.5, 0.15), (0.5, 0.85))) == "1"
+    assert (
+        draw_and_wait(qtbot, window, lambda: line(window.canvas, (0.5, 0.15), (0.5, 0.85))) == "1"
+    )
 
 
 def test_opening_an_image_file_classifies_it(qtbot, window, tmp_path, mnist):
@@ -184,8 +189,13 @@ def test_dropping_an_image_file_classifies_it(qtbot, window, tmp_path, mnist):
     Image.fromarray(mnist.test_x[index]).resize((140, 140)).save(path)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
-                      Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dropEvent(drop)
     assert shown_digit(window) == "4"
 

@@ -102,9 +102,7 @@ def _bilinear(images: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     return top * (1 - fy) + bottom * fy
 
 
-def epochs_of(
-    images: np.ndarray, enabled: bool, seed: int, epochs: int
-) -> Iterator[np.ndarray]:
+def epochs_of(images: np.ndarray, enabled: bool, seed: int, epochs: int) -> Iterator[np.ndarray]:
     """The training images for each epoch, freshly augmented when `enabled`. The next epoch's
     images are prepared on a helper thread while the current one trains (numpy frees the GIL)."""
     if not enabled:

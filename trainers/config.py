@@ -13,8 +13,8 @@ OPTIMIZERS = ("adam", "adamw", "sgd")
 # The ranges a setting may take, for the checks below and the panel's fields alike.
 EPOCHS = (1, 1000)
 BATCH_SIZE = (1, 65536)
-MAX_LR = 10.0          # above 0 and at most this
-MAX_VAL_SPLIT = 0.5    # a validation share in [0, this]: more would starve the training
+MAX_LR = 10.0  # above 0 and at most this
+MAX_VAL_SPLIT = 0.5  # a validation share in [0, this]: more would starve the training
 
 
 class ConfigError(ValueError):
@@ -49,13 +49,19 @@ class TrainConfig:
         checks = [
             (self.backend in names, f"backend must be one of {', '.join(names)}"),
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
-            (EPOCHS[0] <= self.epochs <= EPOCHS[1],
-             f"epochs must be between {EPOCHS[0]} and {EPOCHS[1]}"),
-            (BATCH_SIZE[0] <= self.batch_size <= BATCH_SIZE[1],
-             f"batch size must be between {BATCH_SIZE[0]} and {BATCH_SIZE[1]}"),
+            (
+                EPOCHS[0] <= self.epochs <= EPOCHS[1],
+                f"epochs must be between {EPOCHS[0]} and {EPOCHS[1]}",
+            ),
+            (
+                BATCH_SIZE[0] <= self.batch_size <= BATCH_SIZE[1],
+                f"batch size must be between {BATCH_SIZE[0]} and {BATCH_SIZE[1]}",
+            ),
             (0.0 < self.lr <= MAX_LR, f"learning rate must be above 0 and at most {MAX_LR:g}"),
-            (0.0 <= self.val_split <= MAX_VAL_SPLIT,
-             f"validation split must be between 0 and {MAX_VAL_SPLIT:g}"),
+            (
+                0.0 <= self.val_split <= MAX_VAL_SPLIT,
+                f"validation split must be between 0 and {MAX_VAL_SPLIT:g}",
+            ),
             (self.seed >= 0, "seed must not be negative"),
         ]
         for ok, message in checks:

@@ -36,12 +36,18 @@ def prepare(data, config: TrainConfig) -> Splits:
     order = np.random.default_rng(config.seed).permutation(len(x))
     n_val = int(round(len(x) * config.val_split))
     if n_val >= len(x):
-        raise DatasetError(f"a validation share of {config.val_split:.0%} leaves no training "
-                           f"images out of {len(x)}")
+        raise DatasetError(
+            f"a validation share of {config.val_split:.0%} leaves no training "
+            f"images out of {len(x)}"
+        )
     val, train = order[:n_val], order[n_val:]
     return Splits(
-        x[train], y[train], x[val], y[val],
-        _scaled(data.test_x), np.asarray(data.test_y, np.int64),
+        x[train],
+        y[train],
+        x[val],
+        y[val],
+        _scaled(data.test_x),
+        np.asarray(data.test_y, np.int64),
     )
 
 

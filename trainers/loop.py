@@ -55,8 +55,7 @@ def train(config: TrainConfig, data, callbacks: TrainingCallbacks, start=None) -
                 loss_sum += loss * len(idx)
                 correct += right
                 callbacks.on_batch(epoch, step, steps, loss)
-            metrics = {"loss": loss_sum / n, "accuracy": correct / n,
-                       "lr": learner.learning_rate()}
+            metrics = {"loss": loss_sum / n, "accuracy": correct / n, "lr": learner.learning_rate()}
             metrics.update(held_out_metrics(learner.predict, splits, config))
             history.append(metrics)
             callbacks.on_epoch(epoch, metrics)
@@ -73,6 +72,9 @@ def train(config: TrainConfig, data, callbacks: TrainingCallbacks, start=None) -
         if learner is not None:
             learner.release()
     return TrainResult(
-        model=model, history=history, test_accuracy=test_accuracy,
-        seconds=time.perf_counter() - started, train_size=n,
+        model=model,
+        history=history,
+        test_accuracy=test_accuracy,
+        seconds=time.perf_counter() - started,
+        train_size=n,
     )

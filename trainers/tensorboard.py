@@ -28,8 +28,10 @@ def check_available(root: Path | None = None) -> None:
     """Unsupported, with what to install or what is wrong with `root` (the folder the runs
     go in, made if missing), before a run is started that could not be logged."""
     if find_spec("tensorboard") is None:
-        raise Unsupported("logging to TensorBoard needs the 'tensorboard' package: "
-                          "pip install 'digitpad[tensorboard]'")
+        raise Unsupported(
+            "logging to TensorBoard needs the 'tensorboard' package: "
+            "pip install 'digitpad[tensorboard]'"
+        )
     why = atomic.unwritable(root) if root is not None else None
     if why:
         raise Unsupported(f"{root}: cannot write the TensorBoard log there ({why})")
@@ -55,8 +57,9 @@ class TensorBoardLog:
 
         self.inner, self.folder = inner, Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "config.json").write_text(json.dumps(config.as_dict(), indent=2) + "\n",
-                                                 encoding="utf-8")
+        (self.folder / "config.json").write_text(
+            json.dumps(config.as_dict(), indent=2) + "\n", encoding="utf-8"
+        )
         name = f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}.{os.getpid()}"
         self._file = (self.folder / name).open("wb")
         self._records = RecordWriter(self._file)
@@ -78,8 +81,10 @@ class TensorBoardLog:
     def scalar(self, tag: str, value: float, step: int) -> None:
         from tensorboard.compat.proto.summary_pb2 import Summary
 
-        self._write(step=int(step),
-                    summary=Summary(value=[Summary.Value(tag=tag, simple_value=float(value))]))
+        self._write(
+            step=int(step),
+            summary=Summary(value=[Summary.Value(tag=tag, simple_value=float(value))]),
+        )
 
     def _write(self, **fields) -> None:
         from tensorboard.compat.proto.event_pb2 import Event

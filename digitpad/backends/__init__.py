@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 MODULES = {
     "torch": "digitpad.backends.torch_backend",
     # Keras on TensorFlow where it is installed, else the same files through PyTorch twins
-    "keras": "digitpad.backends.keras_backend" if HAVE_TENSORFLOW
+    "keras": "digitpad.backends.keras_backend"
+    if HAVE_TENSORFLOW
     else "digitpad.backends.keras_on_torch",
     "onnx": "digitpad.backends.onnx_backend",
 }

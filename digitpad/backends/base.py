@@ -29,7 +29,7 @@ PREDICT_BATCH = 128
 
 @dataclass(frozen=True)
 class Device:
-    id: str     # what TrainConfig.device and --device take: "cpu", "cuda:0", "mps", "gpu:0"
+    id: str  # what TrainConfig.device and --device take: "cpu", "cuda:0", "mps", "gpu:0"
     label: str  # what a person reads: "CPU", "CUDA 0: NVIDIA H100"
 
 
@@ -111,12 +111,12 @@ class Learner(Protocol):
 
 
 class Backend(ABC):
-    name: ClassVar[str]        # "torch": settings, cards, --backend
-    label: ClassVar[str]       # "PyTorch": what a person reads
-    suffix: ClassVar[str]      # ".pt": model files of this backend
-    framework: ClassVar[str]   # the module that must be importable for this backend to work
+    name: ClassVar[str]  # "torch": settings, cards, --backend
+    label: ClassVar[str]  # "PyTorch": what a person reads
+    suffix: ClassVar[str]  # ".pt": model files of this backend
+    framework: ClassVar[str]  # the module that must be importable for this backend to work
     install: ClassVar[str] = ""  # what brings the framework, where a base install lacks it
-    nets: ClassVar[str] = ""   # the module with the backend's networks: build, save (training)
+    nets: ClassVar[str] = ""  # the module with the backend's networks: build, save (training)
     trains: ClassVar[bool] = True
     export_formats: ClassVar[tuple[str, ...]] = ()  # what `export` writes (digitpad.export)
     exported_by: ClassVar[str] = ""  # the backend whose converters write the exports (self)
@@ -150,7 +150,8 @@ class Backend(ABC):
             return wanted
         usable = ", ".join(d.id for d in available)
         raise DeviceUnavailable(
-            f"device {device!r} is not available to {self.name} here (usable: {usable})")
+            f"device {device!r} is not available to {self.name} here (usable: {usable})"
+        )
 
     # --- model files ----------------------------------------------------------------------
     @abstractmethod
@@ -183,8 +184,9 @@ class Backend(ABC):
             raise Unsupported(f"{self.label} cannot build networks")
         return import_module(self.nets).build(layers)
 
-    def learner(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
-                start: Any = None) -> Learner:
+    def learner(
+        self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int, start: Any = None
+    ) -> Learner:
         """A network with its optimizer on `device`, seeded, ready for `step`: fresh, or a copy
         of the trained network `start` (a loaded model of this backend) to fine-tune."""
         raise Unsupported(f"{self.label} models cannot be trained")
@@ -212,8 +214,10 @@ def describe_network(card: ModelCard, layers: tuple[Layer, ...]) -> None:
 def refuse_non_digit_model(path: Path, input_shape: tuple, outputs: int) -> None:
     """Every digitpad model reads 28x28 images and gives 10 scores; anything else is refused."""
     if tuple(input_shape) not in ((28, 28), (28, 28, 1), (1, 28, 28)) or outputs != 10:
-        raise ModelFileError(f"{path}: takes {tuple(input_shape)} and gives {outputs} outputs, "
-                             "not 28x28 images to 10 digits")
+        raise ModelFileError(
+            f"{path}: takes {tuple(input_shape)} and gives {outputs} outputs, "
+            "not 28x28 images to 10 digits"
+        )
 
 
 def first_line(err: BaseException) -> str:
@@ -233,6 +237,7 @@ def check_reading(predictor: Predictor) -> None:
     except Exception as err:  # every framework has its own errors for a model that cannot run
         raise ModelFileError(f"{path}: the model cannot read a digit ({first_line(err)})") from err
     if probs.shape != (2, 10) or not np.isfinite(probs).all():
-        raise ModelFileError(f"{path}: the model gives {probs.shape} scores for 2 images (not "
-                             "10 finite scores each); not a digit model")
-
+        raise ModelFileError(
+            f"{path}: the model gives {probs.shape} scores for 2 images (not "
+            "10 finite scores each); not a digit model"
+        )

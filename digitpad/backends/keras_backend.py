@@ -38,7 +38,7 @@ class KerasPredictor(Predictor):
         self.model = model
         self._fn = logits_fn(model)
         self._gradient = None  # traced when "Show why" first asks
-        self._outputs = None   # traced when the inside view first asks
+        self._outputs = None  # traced when the inside view first asks
         self._scope = "/" + device.upper()
         self.predict(np.zeros((1, 28, 28), np.float32))  # trace now, not on the first stroke
 
@@ -72,9 +72,14 @@ class KerasPredictor(Predictor):
             return collect(groups(layers), [np.asarray(a) for a in found])
 
     def activations_missing(self) -> str:
-        return "" if self.card.network else (
-            "a Keras network digitpad did not build: its layers are not a description, so "
-            "only its output is shown")
+        return (
+            ""
+            if self.card.network
+            else (
+                "a Keras network digitpad did not build: its layers are not a description, so "
+                "only its output is shown"
+            )
+        )
 
     def first_filters(self) -> np.ndarray | None:
         from digitpad.backends.keras_nets import first_filters
@@ -89,8 +94,9 @@ class KerasPredictor(Predictor):
         if self._gradient is None:
             self._gradient = input_gradient_fn(self.model)
         with tensorflow().device(self._scope):
-            return np.asarray(self._gradient(np.ascontiguousarray(image, np.float32)[None],
-                                              np.int32(digit)))[0]
+            return np.asarray(
+                self._gradient(np.ascontiguousarray(image, np.float32)[None], np.int32(digit))
+            )[0]
 
 
 class _Traced:
@@ -118,9 +124,14 @@ class _Traced:
         self.optimizer = opt
         loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
-        @tf.function(input_signature=[tf.TensorSpec([None, 28, 28], tf.float32),
-                                      tf.TensorSpec([None], tf.int64),
-                                      tf.TensorSpec([], tf.float32)], autograph=False)
+        @tf.function(
+            input_signature=[
+                tf.TensorSpec([None, 28, 28], tf.float32),
+                tf.TensorSpec([None], tf.int64),
+                tf.TensorSpec([], tf.float32),
+            ],
+            autograph=False,
+        )
         def step(x, y, lr):
             opt.learning_rate.assign(lr)
             with tf.GradientTape() as tape:
@@ -134,8 +145,7 @@ class _Traced:
         self.step = step
         self.probabilities = keras_nets.logits_fn(model)
 
-    def restart(self, layers: tuple[Layer, ...], scope: str, seed: int,
-                start: Any = None) -> None:
+    def restart(self, layers: tuple[Layer, ...], scope: str, seed: int, start: Any = None) -> None:
         """Fresh weights (from the seeded initialisers of a new network, or those of the trained
         network `start`) and a zeroed optimizer."""
         from digitpad.backends import keras_nets
@@ -153,8 +163,9 @@ _TRACED_LOCK = threading.Lock()
 
 
 class KerasLearner:
-    def __init__(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
-                 start: Any = None) -> None:
+    def __init__(
+        self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int, start: Any = None
+    ) -> None:
         self.layers, self._scope = tuple(layers), "/" + device.upper()
         key = (self.layers, optimizer, self._scope)
         with _TRACED_LOCK:
@@ -172,8 +183,11 @@ class KerasLearner:
         from digitpad.backends.tf_import import tensorflow
 
         with tensorflow().device(self._scope):
-            loss, right = self._traced.step(np.ascontiguousarray(images, np.float32),
-                                            np.asarray(labels, np.int64), np.float32(lr))
+            loss, right = self._traced.step(
+                np.ascontiguousarray(images, np.float32),
+                np.asarray(labels, np.int64),
+                np.float32(lr),
+            )
         return float(loss), int(right)
 
     def predict(self, images: np.ndarray) -> np.ndarray:
@@ -218,8 +232,9 @@ class KerasBackend(Backend):
         keras()  # TensorFlow the safe way (digitpad.backends.tf_import), or Keras on torch
 
     def available(self) -> bool:
-        return super().available() or (importlib.util.find_spec("keras") is not None
-                                        and TORCH.available())
+        return super().available() or (
+            importlib.util.find_spec("keras") is not None and TORCH.available()
+        )
 
     def devices(self) -> list[Device]:
         from digitpad.backends.tf_import import tensorflow
@@ -254,8 +269,9 @@ class KerasBackend(Backend):
         """The loaded Keras model, ready to read digits on `device`."""
         return KerasPredictor(model, card, path, device)
 
-    def learner(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
-                start: Any = None) -> KerasLearner:
+    def learner(
+        self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int, start: Any = None
+    ) -> KerasLearner:
         return KerasLearner(layers, optimizer, device, seed, start)
 
     def run_export(self, fmt: str, path: Path, images: np.ndarray) -> np.ndarray:
@@ -290,8 +306,9 @@ class KerasBackend(Backend):
         return None
 
 
-def _checked_network(path: Path, card: ModelCard,
-                     found: tuple[Layer, ...] | None) -> tuple[Layer, ...] | None:
+def _checked_network(
+    path: Path, card: ModelCard, found: tuple[Layer, ...] | None
+) -> tuple[Layer, ...] | None:
     """The network the file's layers are, in the card's own words when they agree (a flatten
     the card leaves implied is a layer in the file); a card that claims another is refused (it
     was shown as it was, and personalising then built the wrong network)."""
@@ -300,11 +317,16 @@ def _checked_network(path: Path, card: ModelCard,
         return found
     if found is not None and _same(claimed, found):
         return claimed
-    what = (f"a {network.presets.short_name(network.name_of(found))}" if found
-            else "a network digitpad did not build")
-    raise ModelFileError(f"{path}: its model card says "
-                         f"{network.presets.short_name(network.name_of(claimed))}, but the file "
-                         f"holds {what}; the card does not belong to this file")
+    what = (
+        f"a {network.presets.short_name(network.name_of(found))}"
+        if found
+        else "a network digitpad did not build"
+    )
+    raise ModelFileError(
+        f"{path}: its model card says "
+        f"{network.presets.short_name(network.name_of(claimed))}, but the file "
+        f"holds {what}; the card does not belong to this file"
+    )
 
 
 def _claimed(card: ModelCard) -> tuple[Layer, ...] | None:

@@ -36,15 +36,18 @@ def check_archive(path: Path) -> None:
     if size == 0:
         raise ModelFileError(f"{path}: empty file, not a Keras model")
     if size > MAX_UNPACKED_BYTES:
-        raise ModelFileError(f"{path}: {size / 2**20:.0f} MB, far too large for a digit "
-                             "network; not loaded")
+        raise ModelFileError(
+            f"{path}: {size / 2**20:.0f} MB, far too large for a digit network; not loaded"
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             names = {m.filename for m in members}
             if "config.json" not in names or "model.weights.h5" not in names:
-                raise ModelFileError(f"{path}: a zip archive, but not a Keras model (no "
-                                     "config.json and model.weights.h5)")
+                raise ModelFileError(
+                    f"{path}: a zip archive, but not a Keras model (no "
+                    "config.json and model.weights.h5)"
+                )
             _check_declared(path, size, members)
             _check_actual(path, archive, members)
     except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as err:
@@ -52,15 +55,19 @@ def check_archive(path: Path) -> None:
 
 
 def _too_big(path: Path, what: str, size: int, limit: int) -> ModelFileError:
-    return ModelFileError(f"{path}: {what} unpacks to {size / 2**20:.1f} MB, over the "
-                          f"{limit / 2**20:.0f} MB a digit model can need; not loaded")
+    return ModelFileError(
+        f"{path}: {what} unpacks to {size / 2**20:.1f} MB, over the "
+        f"{limit / 2**20:.0f} MB a digit model can need; not loaded"
+    )
 
 
 def _check_declared(path: Path, size: int, members: list[zipfile.ZipInfo]) -> None:
     """The sizes the archive's directory declares."""
     if len(members) > MAX_MEMBERS:
-        raise ModelFileError(f"{path}: a zip archive of {len(members)} files; a Keras digit "
-                             f"model holds a few (at most {MAX_MEMBERS}); not loaded")
+        raise ModelFileError(
+            f"{path}: a zip archive of {len(members)} files; a Keras digit "
+            f"model holds a few (at most {MAX_MEMBERS}); not loaded"
+        )
     for member in members:
         if member.filename in JSON_MEMBERS and member.file_size > MAX_JSON_BYTES:
             raise _too_big(path, member.filename, member.file_size, MAX_JSON_BYTES)
@@ -68,8 +75,10 @@ def _check_declared(path: Path, size: int, members: list[zipfile.ZipInfo]) -> No
     if total > MAX_UNPACKED_BYTES:
         raise _too_big(path, "the archive", total, MAX_UNPACKED_BYTES)
     if total > MAX_COMPRESSION_RATIO * size:
-        raise ModelFileError(f"{path}: a {size / 2**10:.0f} KB archive that unpacks to "
-                             f"{total / 2**20:.0f} MB (a decompression bomb); not loaded")
+        raise ModelFileError(
+            f"{path}: a {size / 2**10:.0f} KB archive that unpacks to "
+            f"{total / 2**20:.0f} MB (a decompression bomb); not loaded"
+        )
 
 
 def _check_actual(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
@@ -93,13 +102,22 @@ def _check_actual(path: Path, archive: zipfile.ZipFile, members: list[zipfile.Zi
 # that part is, in a user's words. Matched in lower case against Keras's message, in this order
 # (a custom class may be called "MyLambda").
 REFUSALS = (
-    ("could not locate", "a layer type digitpad does not load ({name}: custom code, not part of "
-     "Keras); it was not run"),
-    ("vocabulary file outside", "a lookup layer (StringLookup or IntegerLookup) that reads its "
-     "vocabulary from a file elsewhere on the disk; the file was not read"),
+    (
+        "could not locate",
+        "a layer type digitpad does not load ({name}: custom code, not part of "
+        "Keras); it was not run",
+    ),
+    (
+        "vocabulary file outside",
+        "a lookup layer (StringLookup or IntegerLookup) that reads its "
+        "vocabulary from a file elsewhere on the disk; the file was not read",
+    ),
     ("torch.nn.module", "a pickled PyTorch module (code); it was not run"),
-    ("tfsmlayer", "a TFSMLayer, which loads a SavedModel (graph code) from elsewhere on the "
-     "disk; it was not loaded"),
+    (
+        "tfsmlayer",
+        "a TFSMLayer, which loads a SavedModel (graph code) from elsewhere on the "
+        "disk; it was not loaded",
+    ),
     ("lambda", "code (a Lambda layer or Python function); it was not run"),
 )
 
@@ -113,7 +131,8 @@ def load_failure(err: Exception) -> str:
         if phrase in lowered:
             named = re.search(r"could not locate \w+ '([^']{1,80})'", text, re.IGNORECASE)
             return "refused: the file holds " + what.format(
-                name=repr(named.group(1)) if named else "unknown")
+                name=repr(named.group(1)) if named else "unknown"
+            )
     if "safe_mode" in lowered:
         return f"refused by Keras's safe mode ({text.splitlines()[0][:200]})"
     return text.splitlines()[0][:300] if text else type(err).__name__

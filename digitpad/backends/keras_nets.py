@@ -57,12 +57,18 @@ def _activation(name: str) -> str | None:
 def _keras_layers(kl, step: Step) -> list:
     layer = step.layer
     if isinstance(layer, Dense):
-        return [kl.Dense(layer.units, activation=_activation(layer.activation),
-                         use_bias=step.bias)]
+        return [kl.Dense(layer.units, activation=_activation(layer.activation), use_bias=step.bias)]
     if isinstance(layer, Conv):
-        return [kl.Conv2D(layer.filters, layer.kernel, strides=layer.stride,
-                          padding=layer.padding, activation=_activation(layer.activation),
-                          use_bias=step.bias)]
+        return [
+            kl.Conv2D(
+                layer.filters,
+                layer.kernel,
+                strides=layer.stride,
+                padding=layer.padding,
+                activation=_activation(layer.activation),
+                use_bias=step.bias,
+            )
+        ]
     if isinstance(layer, Pool):
         return [(kl.MaxPooling2D if layer.mode == "max" else kl.AveragePooling2D)(layer.size)]
     if isinstance(layer, BatchNorm):  # PyTorch's defaults: the same running averages
@@ -118,8 +124,11 @@ def _layer_of(kind: str, config: dict) -> Layer:
         return Activation(act)
     if kind == "Dropout":
         return Dropout(float(config["rate"]))
-    simple = {"BatchNormalization": BatchNorm, "Flatten": Flatten,
-              "GlobalAveragePooling2D": GlobalAvgPool}
+    simple = {
+        "BatchNormalization": BatchNorm,
+        "Flatten": Flatten,
+        "GlobalAveragePooling2D": GlobalAvgPool,
+    }
     return simple[kind]()
 
 
@@ -136,10 +145,30 @@ def _square(value) -> int:
 
 # The settings of a layer that decide what it computes and the shapes of its weights (with the
 # input, 28x28, checked on its own). Names, initialisers and training-only settings are left out.
-COMPUTING = ("units", "filters", "kernel_size", "use_bias", "activation", "padding", "strides",
-             "dilation_rate", "groups", "data_format", "pool_size", "scale", "offset", "center",
-             "axis", "epsilon", "target_shape", "max_value", "negative_slope", "threshold", "rate",
-             "momentum")
+COMPUTING = (
+    "units",
+    "filters",
+    "kernel_size",
+    "use_bias",
+    "activation",
+    "padding",
+    "strides",
+    "dilation_rate",
+    "groups",
+    "data_format",
+    "pool_size",
+    "scale",
+    "offset",
+    "center",
+    "axis",
+    "epsilon",
+    "target_shape",
+    "max_value",
+    "negative_slope",
+    "threshold",
+    "rate",
+    "momentum",
+)
 
 
 def _signature(layers: list) -> tuple[str, ...]:
@@ -220,8 +249,10 @@ def input_gradient_fn(model):
 
     tf = tensorflow()
 
-    @tf.function(input_signature=[tf.TensorSpec([1, 28, 28], tf.float32),
-                                  tf.TensorSpec([], tf.int32)], autograph=False)
+    @tf.function(
+        input_signature=[tf.TensorSpec([1, 28, 28], tf.float32), tf.TensorSpec([], tf.int32)],
+        autograph=False,
+    )
     def gradient(x, digit):
         with tf.GradientTape() as tape:
             tape.watch(x)
@@ -268,8 +299,11 @@ def export(model, fmt: str, path: str) -> None:
     probabilities = keras.layers.Softmax(name="probabilities")(model(image, training=False))
     wrapped = keras.Model(image, probabilities, name=model.name)
     wrapped(np.zeros((1, 28, 28), np.float32))  # the exporters want a model that has run
-    with (warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()),
-          without_torchvision_notice()):  # Keras on torch exports ONNX through torch
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(io.StringIO()),
+        without_torchvision_notice(),
+    ):  # Keras on torch exports ONNX through torch
         warnings.simplefilter("ignore")  # converters' deprecation notes
         wrapped.export(path, format=KERAS_FORMATS[fmt], verbose=False)
 

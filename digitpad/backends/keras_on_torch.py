@@ -30,8 +30,10 @@ class KerasOnTorchPredictor(TorchPredictor):
         self.backend = "keras"
 
     def framework_summary(self) -> str:
-        return ("Read through its PyTorch twin (TensorFlow is not installed):\n"
-                + super().framework_summary())
+        return (
+            "Read through its PyTorch twin (TensorFlow is not installed):\n"
+            + super().framework_summary()
+        )
 
 
 class KerasOnTorchBackend(KerasBackend):
@@ -40,25 +42,31 @@ class KerasOnTorchBackend(KerasBackend):
 
     def devices(self) -> list[Device]:
         """The PyTorch twin's devices, in Keras's spelling."""
-        return [Device(d.id.replace("cuda", "gpu"), d.label) for d in TORCH.devices()
-                if d.id == "cpu" or d.id.startswith("cuda")]
+        return [
+            Device(d.id.replace("cuda", "gpu"), d.label)
+            for d in TORCH.devices()
+            if d.id == "cpu" or d.id.startswith("cuda")
+        ]
 
-    def predictor(self, model: Any, card: ModelCard, path: Path,
-                  device: str) -> KerasOnTorchPredictor:
+    def predictor(
+        self, model: Any, card: ModelCard, path: Path, device: str
+    ) -> KerasOnTorchPredictor:
         from digitpad.backends import torch_nets
         from digitpad.backends.keras_torch import keras_to_torch
 
         if not card.network:  # what the layers are (read by `load`)
-            raise ModelFileError(f"{path}: a Keras network digitpad did not build; reading it "
-                                 "needs TensorFlow, which this build leaves out")
-        net = keras_to_torch(model.get_weights(), torch_nets.build(network.from_json(
-            card.network)))
+            raise ModelFileError(
+                f"{path}: a Keras network digitpad did not build; reading it "
+                "needs TensorFlow, which this build leaves out"
+            )
+        net = keras_to_torch(model.get_weights(), torch_nets.build(network.from_json(card.network)))
         predictor = KerasOnTorchPredictor(net.to(_torch_device(device)), card, path, device)
         predictor.predict(np.zeros((1, 28, 28), np.float32))  # warm up now, not on a stroke
         return predictor
 
-    def learner(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
-                start: Any = None) -> TorchLearner:
+    def learner(
+        self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int, start: Any = None
+    ) -> TorchLearner:
         return TorchLearner(layers, optimizer, _torch_device(device), seed, start)
 
     def export(self, predictor: Predictor, fmt: str, path: Path) -> None:

@@ -19,8 +19,11 @@ from digitpad.network.plan import plan
 
 
 def _weighted(net: nn.Module) -> list[nn.Module]:
-    return [m for m in net.modules() if isinstance(m, nn.Conv2d | nn.Linear | nn.BatchNorm2d
-                                                    | nn.BatchNorm1d)]
+    return [
+        m
+        for m in net.modules()
+        if isinstance(m, nn.Conv2d | nn.Linear | nn.BatchNorm2d | nn.BatchNorm1d)
+    ]
 
 
 def _dense_input_orders(net: nn.Module) -> list[np.ndarray | None]:
@@ -86,6 +89,8 @@ def torch_to_keras(net: nn.Module) -> list[np.ndarray]:
             if m.bias is not None:
                 out.append(m.bias.detach().cpu().numpy().copy())
         else:
-            out += [t.detach().cpu().numpy().copy()
-                    for t in (m.weight, m.bias, m.running_mean, m.running_var)]
+            out += [
+                t.detach().cpu().numpy().copy()
+                for t in (m.weight, m.bias, m.running_mean, m.running_var)
+            ]
     return out

@@ -38,17 +38,22 @@ class OnnxPredictor(Predictor):
         x = np.ascontiguousarray(images, np.float32).reshape(-1, *self._shape())
         if len(x) == 0:
             return np.zeros((0, 10), np.float32)
-        scores = np.concatenate([
-            self.session.run(None, {self._input: x[s : s + BATCH]})[0].reshape(-1, 10)
-            for s in range(0, len(x), BATCH)])
+        scores = np.concatenate(
+            [
+                self.session.run(None, {self._input: x[s : s + BATCH]})[0].reshape(-1, 10)
+                for s in range(0, len(x), BATCH)
+            ]
+        )
         if not self._softmax:
             return scores
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         return (scores / scores.sum(axis=1, keepdims=True)).astype(np.float32)
 
     def activations_missing(self) -> str:
-        return ("ONNX Runtime runs the file as one sealed graph and gives only its output; "
-                "open the .pt or .keras model it was exported from to see every layer")
+        return (
+            "ONNX Runtime runs the file as one sealed graph and gives only its output; "
+            "open the .pt or .keras model it was exported from to see every layer"
+        )
 
     def _shape(self) -> tuple[int, ...]:
         shape = self.session.get_inputs()[0].shape[1:]
@@ -85,16 +90,19 @@ class OnnxBackend(Backend):
         if size == 0:
             raise ModelFileError(f"{path}: empty file, not an ONNX model")
         if size > onnx_checks.MAX_BYTES:
-            raise ModelFileError(f"{path}: {size / 2**20:.0f} MB, far too large for a digit "
-                                 "network; not loaded")
+            raise ModelFileError(
+                f"{path}: {size / 2**20:.0f} MB, far too large for a digit network; not loaded"
+            )
         device = self.resolve_device(device)
         graph = _read_graph(path)
         inputs = graph.graph.input
         initialised = {t.name for t in graph.graph.initializer}
         real = [i for i in inputs if i.name not in initialised]
         if len(real) != 1 or len(graph.graph.output) < 1:
-            raise ModelFileError(f"{path}: an ONNX model with {len(real)} inputs; a digit "
-                                 "network takes one batch of images")
+            raise ModelFileError(
+                f"{path}: an ONNX model with {len(real)} inputs; a digit "
+                "network takes one batch of images"
+            )
         dims = real[0].type.tensor_type.shape.dim[1:]
         shape = tuple(d.dim_value if d.HasField("dim_value") else -1 for d in dims)
         out_dims = graph.graph.output[0].type.tensor_type.shape.dim
@@ -140,14 +148,17 @@ def _session(path: Path, graph: Any, device: str):  # -> onnxruntime.InferenceSe
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only: no warnings on the console at start
     options.enable_cpu_mem_arena = False  # an arena keeps the largest batch's memory for good
-    providers = (["CUDAExecutionProvider", "CPUExecutionProvider"] if device.startswith("cuda")
-                 else ["CPUExecutionProvider"])
+    providers = (
+        ["CUDAExecutionProvider", "CPUExecutionProvider"]
+        if device.startswith("cuda")
+        else ["CPUExecutionProvider"]
+    )
     try:
-        return onnxruntime.InferenceSession(graph.SerializeToString(), options,
-                                            providers=providers)
+        return onnxruntime.InferenceSession(graph.SerializeToString(), options, providers=providers)
     except Exception as err:  # unknown operators, bad types
-        raise ModelFileError(f"{path}: ONNX Runtime cannot run this model "
-                             f"({first_line(err)})") from err
+        raise ModelFileError(
+            f"{path}: ONNX Runtime cannot run this model ({first_line(err)})"
+        ) from err
 
 
 def _outputs_of(graph: Any) -> dict[str, str]:

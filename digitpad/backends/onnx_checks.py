@@ -60,10 +60,13 @@ def refuse_external_data(path: Path, model: Any) -> None:
 
     for message in _messages(model):
         if isinstance(message, TensorProto) and (
-                message.data_location == TensorProto.EXTERNAL or len(message.external_data)):
-            raise ModelFileError(f"{path}: refused: the model reads weights from other files "
-                                 "(ONNX external data); digitpad loads self-contained models "
-                                 "only")
+            message.data_location == TensorProto.EXTERNAL or len(message.external_data)
+        ):
+            raise ModelFileError(
+                f"{path}: refused: the model reads weights from other files "
+                "(ONNX external data); digitpad loads self-contained models "
+                "only"
+            )
 
 
 def refuse_endless_loops(path: Path, model: Any) -> None:
@@ -75,8 +78,10 @@ def refuse_endless_loops(path: Path, model: Any) -> None:
         if isinstance(message, NodeProto) and message.op_type == "Loop" and not message.domain:
             body = next((a.g for a in message.attribute if a.name == "body"), None)
             if body is not None and all(n.op_type == "Constant" for n in body.node):
-                raise ModelFileError(f"{path}: refused: a Loop whose body computes nothing "
-                                     "(it could repeat without end and not be stopped)")
+                raise ModelFileError(
+                    f"{path}: refused: a Loop whose body computes nothing "
+                    "(it could repeat without end and not be stopped)"
+                )
 
 
 def refuse_huge_tensors(path: Path, model: Any) -> None:
@@ -96,14 +101,18 @@ def refuse_huge_tensors(path: Path, model: Any) -> None:
             name, dims = message.name, list(message.dims)
         elif isinstance(message, onnx.ValueInfoProto) and message.type.HasField("tensor_type"):
             name = message.name
-            dims = [d.dim_value if d.HasField("dim_value") else 1
-                    for d in message.type.tensor_type.shape.dim]
+            dims = [
+                d.dim_value if d.HasField("dim_value") else 1
+                for d in message.type.tensor_type.shape.dim
+            ]
         else:
             continue
         values = math.prod(max(d, 1) for d in dims)
         if values > MAX_VALUES:
-            raise ModelFileError(f"{path}: refused: tensor {name!r} would hold {values:,} values "
-                                 f"(a digit network needs far fewer than {MAX_VALUES:,})")
+            raise ModelFileError(
+                f"{path}: refused: tensor {name!r} would hold {values:,} values "
+                f"(a digit network needs far fewer than {MAX_VALUES:,})"
+            )
 
 
 def first_inference(path: Path, session: Any, feeds: dict[str, np.ndarray]) -> list:
@@ -131,13 +140,18 @@ def first_inference(path: Path, session: Any, feeds: dict[str, np.ndarray]) -> l
         options.terminate = True
         thread.join(STOP_SECONDS)
         if thread.is_alive():
-            log.warning("%s: its first inference could not be stopped; it runs on until "
-                        "digitpad quits", path)
-        raise ModelFileError(f"{path}: refused: its first inference ran past "
-                             f"{FIRST_INFERENCE_SECONDS:g} s (a digit network needs "
-                             "milliseconds)")
+            log.warning(
+                "%s: its first inference could not be stopped; it runs on until digitpad quits",
+                path,
+            )
+        raise ModelFileError(
+            f"{path}: refused: its first inference ran past "
+            f"{FIRST_INFERENCE_SECONDS:g} s (a digit network needs "
+            "milliseconds)"
+        )
     if isinstance(outcome[0], Exception):
         err = outcome[0]
-        raise ModelFileError(f"{path}: ONNX Runtime cannot run this model "
-                             f"({first_line(err)})") from err
+        raise ModelFileError(
+            f"{path}: ONNX Runtime cannot run this model ({first_line(err)})"
+        ) from err
     return outcome[0]

@@ -42,9 +42,11 @@ IMPORT_THREAD = "tensorflow-import"
 _lock = threading.Lock()
 # absl's own lines ("I0000 00:00:1795952701.257606   15458 cudart_stub.cc:31] ...") below
 # ERROR, its pre-initialisation notice, CPU-feature advice, and the no-GPU error.
-NOISE = re.compile(r"^([IW]\d{4} [\d:.]+ +\d+ \S+:\d+\]|WARNING: All log messages "
-                   r"before absl::InitializeLog|To enable the following instructions|"
-                   r"E\d{4} .*(cuInit|cuda_platform|cuda_dnn|cuda_blas|cuda_fft))")
+NOISE = re.compile(
+    r"^([IW]\d{4} [\d:.]+ +\d+ \S+:\d+\]|WARNING: All log messages "
+    r"before absl::InitializeLog|To enable the following instructions|"
+    r"E\d{4} .*(cuInit|cuda_platform|cuda_dnn|cuda_blas|cuda_fft))"
+)
 
 
 @contextmanager

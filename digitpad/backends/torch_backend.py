@@ -15,7 +15,7 @@ from digitpad.layer_outputs import LayerOutput, collect, groups
 from digitpad.network import DescriptionError, Layer
 
 ZIP_MAGIC = b"PK\x03\x04"  # torch.save writes a zip archive
-PICKLE_MAGIC = b"\x80"      # ...or, from old versions, a bare pickle
+PICKLE_MAGIC = b"\x80"  # ...or, from old versions, a bare pickle
 
 
 class TorchPredictor(Predictor):
@@ -52,8 +52,9 @@ class TorchPredictor(Predictor):
 
 
 class TorchLearner:
-    def __init__(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
-                 start: Any = None) -> None:
+    def __init__(
+        self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int, start: Any = None
+    ) -> None:
         import torch
 
         from digitpad.backends import torch_nets
@@ -65,8 +66,9 @@ class TorchLearner:
             self.model.load_state_dict(start.state_dict())
         params = self.model.parameters()
         if optimizer == "sgd":
-            self.optimizer = torch.optim.SGD(params, lr=0.0, momentum=0.9, nesterov=True,
-                                             foreach=True)
+            self.optimizer = torch.optim.SGD(
+                params, lr=0.0, momentum=0.9, nesterov=True, foreach=True
+            )
         elif optimizer == "adamw":  # fused: one kernel updates every parameter
             self.optimizer = torch.optim.AdamW(params, lr=0.0, weight_decay=1e-4, fused=True)
         else:
@@ -147,8 +149,9 @@ class TorchBackend(Backend):
         predictor.predict(np.zeros((1, 28, 28), np.float32))  # warm up now, not on a stroke
         return predictor
 
-    def learner(self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int,
-                start: Any = None) -> TorchLearner:
+    def learner(
+        self, layers: tuple[Layer, ...], optimizer: str, device: str, seed: int, start: Any = None
+    ) -> TorchLearner:
         return TorchLearner(layers, optimizer, device, seed, start)
 
     def run_export(self, fmt: str, path: Path, images: np.ndarray) -> np.ndarray:

@@ -72,13 +72,23 @@ def build(layers: tuple[Layer, ...] | list[Layer]) -> nn.Module:
 def _modules(step: Step) -> list[nn.Module]:
     layer = step.layer
     if isinstance(layer, Dense):
-        return [nn.Linear(step.input_shape[0], layer.units, bias=step.bias),
-                *_activation(layer.activation)]
+        return [
+            nn.Linear(step.input_shape[0], layer.units, bias=step.bias),
+            *_activation(layer.activation),
+        ]
     if isinstance(layer, Conv):
-        return [*_padding(step), nn.Conv2d(step.input_shape[2], layer.filters, layer.kernel,
-                                           stride=layer.stride, bias=step.bias,
-                                           padding=_symmetric_padding(layer)),
-                *_activation(layer.activation)]
+        return [
+            *_padding(step),
+            nn.Conv2d(
+                step.input_shape[2],
+                layer.filters,
+                layer.kernel,
+                stride=layer.stride,
+                bias=step.bias,
+                padding=_symmetric_padding(layer),
+            ),
+            *_activation(layer.activation),
+        ]
     if isinstance(layer, Pool):
         return [(nn.MaxPool2d if layer.mode == "max" else nn.AvgPool2d)(layer.size)]
     if isinstance(layer, BatchNorm):
@@ -98,7 +108,7 @@ def _activation(name: str) -> list[nn.Module]:
 
 
 def _symmetric_padding(layer: Conv) -> int:
-    """"same" with stride 1 and an odd kernel pads evenly: the convolution does it itself."""
+    """ "same" with stride 1 and an odd kernel pads evenly: the convolution does it itself."""
     return layer.kernel // 2 if layer.padding == "same" and _even_same(layer) else 0
 
 
@@ -186,13 +196,24 @@ def _for_export(model: nn.Module) -> nn.Module:
 def export_onnx(model: nn.Module, path: str) -> None:
     """ONNX through torch.export: input "image" (batch, 28, 28), output "probabilities"."""
     batch = torch.export.Dim("batch", min=1, max=65536)
-    with (warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()),
-          without_torchvision_notice()):
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(io.StringIO()),
+        without_torchvision_notice(),
+    ):
         warnings.simplefilter("ignore")  # the exporter's progress lines and advice
-        torch.onnx.export(_for_export(model), (torch.zeros(2, 28, 28),), path,
-                          input_names=["image"], output_names=["probabilities"],
-                          dynamic_shapes=({0: batch},), dynamo=True, verbose=False,
-                          optimize=True, external_data=False)
+        torch.onnx.export(
+            _for_export(model),
+            (torch.zeros(2, 28, 28),),
+            path,
+            input_names=["image"],
+            output_names=["probabilities"],
+            dynamic_shapes=({0: batch},),
+            dynamo=True,
+            verbose=False,
+            optimize=True,
+            external_data=False,
+        )
 
 
 def export_torchscript(model: nn.Module, path: str) -> None:
@@ -211,8 +232,9 @@ def save(model: nn.Module, layers: tuple[Layer, ...], path: str) -> None:
     """Weights only, as plain tensors in a dict with the description as plain lists: loadable
     with `weights_only=True`."""
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    torch.save({"format": FILE_FORMAT, "network": network.to_json(layers), "state_dict": state},
-               path)
+    torch.save(
+        {"format": FILE_FORMAT, "network": network.to_json(layers), "state_dict": state}, path
+    )
 
 
 def load(path: str, device: str = "cpu") -> tuple[nn.Module, tuple[Layer, ...]]:

@@ -216,8 +216,10 @@ def train(args: argparse.Namespace) -> int:
     ) as err:
         return fail(str(err))
     except (TrainingCancelled, KeyboardInterrupt):
-        print("\ntraining cancelled; no model was saved (the run is kept: digitpad runs)",
-              file=sys.stderr)
+        print(
+            "\ntraining cancelled; no model was saved (the run is kept: digitpad runs)",
+            file=sys.stderr,
+        )
         return EXIT_CANCELLED
     if args.json:
         print_json(

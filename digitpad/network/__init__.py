@@ -15,8 +15,22 @@ from digitpad.network.plan import Step, plan, totals
 from digitpad.network.presets import CUSTOM, DEFAULT, PRESETS, name_of, preset
 from digitpad.network.spec import format_layers, parse
 
-__all__ = ["CUSTOM", "DEFAULT", "PRESETS", "DescriptionError", "Layer", "Step", "format_layers",
-           "from_json", "name_of", "parse", "plan", "preset", "to_json", "totals"]
+__all__ = [
+    "CUSTOM",
+    "DEFAULT",
+    "PRESETS",
+    "DescriptionError",
+    "Layer",
+    "Step",
+    "format_layers",
+    "from_json",
+    "name_of",
+    "parse",
+    "plan",
+    "preset",
+    "to_json",
+    "totals",
+]
 
 
 def to_json(layers: tuple[Layer, ...] | list[Layer]) -> list[dict[str, Any]]:

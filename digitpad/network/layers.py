@@ -73,9 +73,10 @@ class GlobalAvgPool:
 
 
 Layer = Dense | Dropout | Conv | Pool | BatchNorm | Activation | Flatten | GlobalAvgPool
-KINDS: dict[str, type] = {cls.kind: cls for cls in
-                          (Dense, Dropout, Conv, Pool, BatchNorm, Activation, Flatten,
-                           GlobalAvgPool)}
+KINDS: dict[str, type] = {
+    cls.kind: cls
+    for cls in (Dense, Dropout, Conv, Pool, BatchNorm, Activation, Flatten, GlobalAvgPool)
+}
 
 
 def to_dict(layer: Layer) -> dict[str, Any]:
@@ -86,11 +87,12 @@ def from_dict(raw: Any, where: str) -> Layer:
     """One layer from its stored form; DescriptionError names `where` it is and what is wrong.
     Settings are type-checked here; their ranges are checked with the whole network."""
     if not isinstance(raw, dict) or not isinstance(raw.get("layer"), str):
-        raise DescriptionError(f"{where}: not a layer (an object with a \"layer\" kind)")
+        raise DescriptionError(f'{where}: not a layer (an object with a "layer" kind)')
     cls = KINDS.get(raw["layer"])
     if cls is None:
-        raise DescriptionError(f"{where}: unknown layer {raw['layer']!r}; "
-                               f"layers are {', '.join(KINDS)}")
+        raise DescriptionError(
+            f"{where}: unknown layer {raw['layer']!r}; layers are {', '.join(KINDS)}"
+        )
     settings = {f.name: f for f in fields(cls)}
     unknown = sorted(set(raw) - set(settings) - {"layer"})
     if unknown:
@@ -101,8 +103,9 @@ def from_dict(raw: Any, where: str) -> Layer:
             continue
         wanted = settings[name].type
         if not _fits(value, wanted):
-            raise DescriptionError(f"{where}: {cls.kind} {name} must be {_words(wanted)}, "
-                                   f"not {value!r}")
+            raise DescriptionError(
+                f"{where}: {cls.kind} {name} must be {_words(wanted)}, not {value!r}"
+            )
         values[name] = float(value) if wanted == "float" else value
     try:
         return cls(**values)

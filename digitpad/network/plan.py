@@ -33,10 +33,10 @@ INPUT_SHAPE = (28, 28, 1)  # height, width, channels: one MNIST-style image
 CLASSES = 10
 MAX_LAYERS = 50
 MAX_WEIGHTS = 20_000_000  # ~80 MB of float32: far past what reads digits, still trainable here
-MAX_UNITS = 65_536        # dense units and conv filters
-MAX_WINDOW = 28           # kernel, stride and pool sizes: the image's side
+MAX_UNITS = 65_536  # dense units and conv filters
+MAX_WINDOW = 28  # kernel, stride and pool sizes: the image's side
 
-Shape = tuple[int, ...]   # (height, width, channels) for images, (features,) once flat
+Shape = tuple[int, ...]  # (height, width, channels) for images, (features,) once flat
 
 
 @dataclass(frozen=True)
@@ -63,16 +63,16 @@ def describe(layer: Layer) -> str:
     if isinstance(layer, Conv):
         extra = f" stride {layer.stride}" if layer.stride != 1 else ""
         extra += " valid" if layer.padding == "valid" else ""
-        return f"conv {layer.filters} {layer.kernel}x{layer.kernel}{extra}" + _act(
-            layer.activation)
+        return f"conv {layer.filters} {layer.kernel}x{layer.kernel}{extra}" + _act(layer.activation)
     if isinstance(layer, Pool):
         return f"{layer.mode} pool {layer.size}x{layer.size}"
     if isinstance(layer, Dropout):
         return f"dropout {layer.rate:g}"
     if isinstance(layer, Activation):
         return layer.function
-    return {BatchNorm: "batch norm", Flatten: "flatten",
-            GlobalAvgPool: "global average pool"}[type(layer)]
+    return {BatchNorm: "batch norm", Flatten: "flatten", GlobalAvgPool: "global average pool"}[
+        type(layer)
+    ]
 
 
 def _act(activation: str) -> str:
@@ -99,12 +99,23 @@ def plan(layers: list[Layer] | tuple[Layer, ...]) -> list[Step]:
         steps.append(_flatten(shape))
         shape = steps[-1].output_shape
     out = Dense(CLASSES, "none")
-    steps.append(Step(out, shape, (CLASSES,), shape[0] * CLASSES + CLASSES, shape[0] * CLASSES,
-                      bias=True, implied=True))
+    steps.append(
+        Step(
+            out,
+            shape,
+            (CLASSES,),
+            shape[0] * CLASSES + CLASSES,
+            shape[0] * CLASSES,
+            bias=True,
+            implied=True,
+        )
+    )
     weights = sum(s.params for s in steps)
     if weights > MAX_WEIGHTS:
-        raise DescriptionError(f"the network has {weights:,} weights; at most {MAX_WEIGHTS:,} "
-                               "can be trained here (fewer units or filters, or a pool earlier)")
+        raise DescriptionError(
+            f"the network has {weights:,} weights; at most {MAX_WEIGHTS:,} "
+            "can be trained here (fewer units or filters, or a pool earlier)"
+        )
     return steps
 
 
@@ -113,8 +124,11 @@ def uneven_padding(step: Step) -> tuple[int, int, int, int] | None:
     (TensorFlow's rule, which Keras follows): (left, right, top, bottom) for a framework that
     must pad explicitly to match; None where the padding is even on both sides."""
     layer = step.layer
-    if not isinstance(layer, Conv) or layer.padding != "same" or (
-            layer.stride == 1 and layer.kernel % 2 == 1):
+    if (
+        not isinstance(layer, Conv)
+        or layer.padding != "same"
+        or (layer.stride == 1 and layer.kernel % 2 == 1)
+    ):
         return None
     pads = []
     for size in step.input_shape[:2]:
@@ -166,8 +180,10 @@ def _check_settings(layer: Layer, where: str) -> None:
 def _step(layer: Layer, shape: Shape, where: str, follows_norm: bool) -> Step:
     image = len(shape) == 3
     if isinstance(layer, (Conv, Pool, GlobalAvgPool)) and not image:
-        raise DescriptionError(f"{where}: works on images, but the layer before it made the "
-                               "image flat (a flatten or dense layer)")
+        raise DescriptionError(
+            f"{where}: works on images, but the layer before it made the "
+            "image flat (a flatten or dense layer)"
+        )
     if isinstance(layer, Dense):
         bias = not (follows_norm and layer.activation == "none")
         n = shape[0] * layer.units
@@ -179,17 +195,26 @@ def _step(layer: Layer, shape: Shape, where: str, follows_norm: bool) -> Step:
         else:
             oh, ow = (h - layer.kernel) // layer.stride + 1, (w - layer.kernel) // layer.stride + 1
         if oh < 1 or ow < 1:
-            raise DescriptionError(f"{where}: a {layer.kernel}x{layer.kernel} kernel without "
-                                   f"padding does not fit the {h}x{w} image it gets")
+            raise DescriptionError(
+                f"{where}: a {layer.kernel}x{layer.kernel} kernel without "
+                f"padding does not fit the {h}x{w} image it gets"
+            )
         bias = not (follows_norm and layer.activation == "none")
         n = layer.kernel * layer.kernel * c * layer.filters
-        return Step(layer, shape, (oh, ow, layer.filters), n + (layer.filters if bias else 0),
-                    n * oh * ow, bias)
+        return Step(
+            layer,
+            shape,
+            (oh, ow, layer.filters),
+            n + (layer.filters if bias else 0),
+            n * oh * ow,
+            bias,
+        )
     if isinstance(layer, Pool):
         h, w, c = shape
         if h // layer.size < 1 or w // layer.size < 1:
-            raise DescriptionError(f"{where}: pooling the {h}x{w} image it gets by "
-                                   f"{layer.size} leaves less than 1x1")
+            raise DescriptionError(
+                f"{where}: pooling the {h}x{w} image it gets by {layer.size} leaves less than 1x1"
+            )
         return Step(layer, shape, (h // layer.size, w // layer.size, c), 0, 0)
     if isinstance(layer, GlobalAvgPool):
         return Step(layer, shape, (shape[2],), 0, 0)

@@ -14,10 +14,10 @@ from digitpad.network.spec import parse
 
 @dataclass(frozen=True)
 class Preset:
-    name: str      # what files, settings and the CLI's --arch say
-    short: str     # what a model of it is called: "PyTorch CNN"
-    label: str     # what a person reads in the chooser
-    spec: str      # the description in its text form (digitpad/network/spec.py)
+    name: str  # what files, settings and the CLI's --arch say
+    short: str  # what a model of it is called: "PyTorch CNN"
+    label: str  # what a person reads in the chooser
+    spec: str  # the description in its text form (digitpad/network/spec.py)
 
     @property
     def layers(self) -> tuple[Layer, ...]:
@@ -25,28 +25,59 @@ class Preset:
 
 
 _CONV_BN = "conv:{0}:3:none,bn,relu"
-PRESETS = {p.name: p for p in (
-    Preset("mlp", "MLP", "Tutorial MLP (784-128-64-10)", "dense:128,dense:64"),
-    Preset("mlp-dropout", "MLP with dropout", "MLP with dropout",
-           "dense:256,dropout:0.2,dense:128,dropout:0.2"),
-    Preset("cnn", "CNN", "Today's CNN (the bundled one)",
-           ",".join([_CONV_BN.format(32), _CONV_BN.format(32), "pool:2",
-                     _CONV_BN.format(64), _CONV_BN.format(64), "pool:2",
-                     "flatten,dense:128:none,bn,relu,dropout:0.3"])),
-    # Today's CNN without its last convolution: 11.5 M multiply-adds instead of 18.7 M; the
-    # candidate that reached 99.0% first (benchmarks/fast_cnn.py, results.md).
-    Preset("fast-cnn", "Fast CNN", "Fast CNN",
-           ",".join([_CONV_BN.format(32), _CONV_BN.format(32), "pool:2", _CONV_BN.format(64),
-                     "pool:2,flatten,dense:128:none,bn,relu,dropout:0.3"])),
-)}
+PRESETS = {
+    p.name: p
+    for p in (
+        Preset("mlp", "MLP", "Tutorial MLP (784-128-64-10)", "dense:128,dense:64"),
+        Preset(
+            "mlp-dropout",
+            "MLP with dropout",
+            "MLP with dropout",
+            "dense:256,dropout:0.2,dense:128,dropout:0.2",
+        ),
+        Preset(
+            "cnn",
+            "CNN",
+            "Today's CNN (the bundled one)",
+            ",".join(
+                [
+                    _CONV_BN.format(32),
+                    _CONV_BN.format(32),
+                    "pool:2",
+                    _CONV_BN.format(64),
+                    _CONV_BN.format(64),
+                    "pool:2",
+                    "flatten,dense:128:none,bn,relu,dropout:0.3",
+                ]
+            ),
+        ),
+        # Today's CNN without its last convolution: 11.5 M multiply-adds instead of 18.7 M; the
+        # candidate that reached 99.0% first (benchmarks/fast_cnn.py, results.md).
+        Preset(
+            "fast-cnn",
+            "Fast CNN",
+            "Fast CNN",
+            ",".join(
+                [
+                    _CONV_BN.format(32),
+                    _CONV_BN.format(32),
+                    "pool:2",
+                    _CONV_BN.format(64),
+                    "pool:2,flatten,dense:128:none,bn,relu,dropout:0.3",
+                ]
+            ),
+        ),
+    )
+}
 DEFAULT = "fast-cnn"  # the network of a new training run (panel and CLI)
-CUSTOM = "custom"     # the name of a description that is no preset
+CUSTOM = "custom"  # the name of a description that is no preset
 
 
 def preset(name: str) -> Preset:
     if name not in PRESETS:
-        raise DescriptionError(f"no network called {name!r}; the named ones are "
-                               f"{', '.join(PRESETS)}")
+        raise DescriptionError(
+            f"no network called {name!r}; the named ones are {', '.join(PRESETS)}"
+        )
     return PRESETS[name]
 
 

@@ -41,7 +41,7 @@ def parse(text: str) -> list[Layer]:
     """Layers from the text form; DescriptionError names the piece that is wrong."""
     pieces = [p.strip() for p in text.split(",")]
     if not text.strip():
-        raise DescriptionError("no layers given (e.g. \"dense:128,dense:64\")")
+        raise DescriptionError('no layers given (e.g. "dense:128,dense:64")')
     return [_layer(piece, n + 1) for n, piece in enumerate(pieces)]
 
 
@@ -60,7 +60,7 @@ def _layer(piece: str, number: int) -> Layer:
             words = [a for a in args if not a.isdigit()]
             if not numbers or len(numbers) > 3 or args[: len(numbers)] != numbers:
                 raise ValueError("conv:FILTERS[:KERNEL[:STRIDE]][:PADDING][:ACTIVATION]")
-            filters, kernel, stride = [int(n) for n in numbers] + [3, 1][len(numbers) - 1:]
+            filters, kernel, stride = [int(n) for n in numbers] + [3, 1][len(numbers) - 1 :]
             padding = next((w for w in words if w in PADDINGS), "same")
             activation = [w for w in words if w not in PADDINGS]
             if len(activation) > 1 or (activation and activation[0] not in ACTIVATIONS):
@@ -103,8 +103,9 @@ def format_layers(layers: list[Layer] | tuple[Layer, ...]) -> str:
 
 def _token(layer: Layer) -> str:
     if isinstance(layer, Dense):
-        return f"dense:{layer.units}" + ("" if layer.activation == "relu" else
-                                         f":{layer.activation}")
+        return f"dense:{layer.units}" + (
+            "" if layer.activation == "relu" else f":{layer.activation}"
+        )
     if isinstance(layer, Conv):
         token = f"conv:{layer.filters}:{layer.kernel}"
         token += f":{layer.stride}" if layer.stride != 1 else ""

@@ -16,8 +16,16 @@ def rows(layers: tuple[Layer, ...] | list[Layer]) -> dict[str, Any]:
     steps = plan(layers)
     params, flops = totals(steps)
     return {
-        "layers": [{"layer": s.name, "output_shape": list(s.output_shape), "params": s.params,
-                    "flops": s.flops, "implied": s.implied} for s in steps],
+        "layers": [
+            {
+                "layer": s.name,
+                "output_shape": list(s.output_shape),
+                "params": s.params,
+                "flops": s.flops,
+                "implied": s.implied,
+            }
+            for s in steps
+        ],
         "params": params,
         "flops": flops,
     }

@@ -16,8 +16,8 @@ from digitpad.cli.common import EXIT_NO_WINDOW
 if TYPE_CHECKING:
     from digitpad.ui.workers import WorkerPool
 
-QUIT_WAIT_S = 1.0     # what background work gets, once asked to stop, before the process ends
-PUBLISH_WAIT_S = 30   # a model save publishing its files (renames and an fsync) finishes first
+QUIT_WAIT_S = 1.0  # what background work gets, once asked to stop, before the process ends
+PUBLISH_WAIT_S = 30  # a model save publishing its files (renames and an fsync) finishes first
 
 
 def run_app(argv: list[str] | None = None, pictures: Sequence[Path] = ()) -> int:
@@ -79,7 +79,8 @@ def _exit_now(code: int, tasks: WorkerPool, loads: WorkerPool) -> NoReturn:
     left = tasks.unfinished() + loads.unfinished()
     if left:
         logging.getLogger("digitpad.ui").info(
-            "quitting without waiting for: %s (asked to stop)", ", ".join(left))
+            "quitting without waiting for: %s (asked to stop)", ", ".join(left)
+        )
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

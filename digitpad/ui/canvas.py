@@ -31,8 +31,8 @@ from digitpad.pen import DEFAULT_WIDTH
 
 PAPER = QColor(255, 255, 255)
 INK = QColor(0, 0, 0)
-FRAME_MS = 16        # one frame at 60 Hz: the most often `changed` fires while drawing
-UNDO_STEPS = 200     # the history keeps this many steps; older ones are dropped
+FRAME_MS = 16  # one frame at 60 Hz: the most often `changed` fires while drawing
+UNDO_STEPS = 200  # the history keeps this many steps; older ones are dropped
 HEAT_OPACITY = 1.0  # "Show why" tints the strokes; the drawing stays readable
 PICTURE_MAX_PX = 1024  # an opened picture is kept at most this large (uint8): bounded memory
 
@@ -68,7 +68,7 @@ class _Edit(QUndoCommand):
 
 
 class DrawingCanvas(QWidget):
-    changed = Signal()         # the drawing changed (coalesced: at most once per frame)
+    changed = Signal()  # the drawing changed (coalesced: at most once per frame)
     strokeFinished = Signal()  # the mouse button was released
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -81,7 +81,7 @@ class DrawingCanvas(QWidget):
         self.setSizePolicy(policy)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.pen_width = DEFAULT_WIDTH  # in screen pixels at the current size
-        self.eraser = False      # the eraser tool is on (the right button always erases)
+        self.eraser = False  # the eraser tool is on (the right button always erases)
         self.hint = "Draw a digit"
         self.items: list[Stroke | Picture] = []  # what is on the canvas, bottom to top
         self.history = QUndoStack(self)
@@ -195,8 +195,7 @@ class DrawingCanvas(QWidget):
         if self._current is None:
             return
         stroke, self._current = self._current, None
-        self.history.push(_Edit(self, "Erase" if stroke.erase else "Stroke",
-                                self.items + [stroke]))
+        self.history.push(_Edit(self, "Erase" if stroke.erase else "Stroke", self.items + [stroke]))
         self.strokeFinished.emit()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -215,8 +214,11 @@ class DrawingCanvas(QWidget):
             painter.setPen(QPen(color, 2 if highlight else 1, Qt.PenStyle.DashLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(QRectF(x, y, w, h))
-            painter.drawText(QRectF(x - 20, y + h + 2, w + 40, 18),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, caption)
+            painter.drawText(
+                QRectF(x - 20, y + h + 2, w + 40, 18),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                caption,
+            )
         painter.setPen(QPen(QColor(200, 200, 200), 1))
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
 
@@ -228,8 +230,15 @@ class DrawingCanvas(QWidget):
         # Lighten: the black strokes take the colour, the white paper stays white.
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Lighten)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(QRectF(area.x() * to_widget, area.y() * to_widget,
-                                 area.width() * to_widget, area.height() * to_widget), heat)
+        painter.drawImage(
+            QRectF(
+                area.x() * to_widget,
+                area.y() * to_widget,
+                area.width() * to_widget,
+                area.height() * to_widget,
+            ),
+            heat,
+        )
         painter.restore()
 
     def _set_items(self, items: list) -> None:
@@ -284,8 +293,9 @@ class DrawingCanvas(QWidget):
         h, w = gray.shape
         image = QImage(gray.data, w, h, w, QImage.Format.Format_Grayscale8)
         scale = self._side() / max(h, w)
-        target = QRectF((self.width() - w * scale) / 2, (self.height() - h * scale) / 2,
-                        w * scale, h * scale)
+        target = QRectF(
+            (self.width() - w * scale) / 2, (self.height() - h * scale) / 2, w * scale, h * scale
+        )
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(target, image)
 
@@ -296,11 +306,17 @@ class DrawingCanvas(QWidget):
         self._paint_stroke(painter, stroke, max(0, len(stroke.points) - 3), tail=True)
         painter.end()
 
-    def _paint_stroke(self, painter: QPainter, stroke: Stroke, start: int,
-                      tail: bool = False) -> None:
+    def _paint_stroke(
+        self, painter: QPainter, stroke: Stroke, start: int, tail: bool = False
+    ) -> None:
         side = self._side()
-        pen = QPen(PAPER if stroke.erase else INK, max(1.0, stroke.width * side),
-                   Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        pen = QPen(
+            PAPER if stroke.erase else INK,
+            max(1.0, stroke.width * side),
+            Qt.PenStyle.SolidLine,
+            Qt.PenCapStyle.RoundCap,
+            Qt.PenJoinStyle.RoundJoin,
+        )
         painter.setPen(pen)
         pts = [QPointF(x * side, y * side) for x, y in stroke.points[start:]]
         if len(stroke.points) == 1:

@@ -20,8 +20,13 @@ def nice_step(span: float, ticks: int = 5) -> float:
 
 
 class TrainingChart(QChartView):
-    def __init__(self, title: str, y_title: str, names: tuple[str, ...],
-                 y_range: tuple[float, float] | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        y_title: str,
+        names: tuple[str, ...],
+        y_range: tuple[float, float] | None = None,
+    ) -> None:
         chart = QChart()
         chart.setTitle(title)
         chart.setMargins(QMargins(2, 2, 2, 2))
@@ -49,8 +54,9 @@ class TrainingChart(QChartView):
         self.setMinimumSize(240, 190)
         self.reset(1)
 
-    def add_line(self, name: str, color: QColor | None = None, dashed: bool = False,
-                 in_legend: bool = True) -> int:
+    def add_line(
+        self, name: str, color: QColor | None = None, dashed: bool = False, in_legend: bool = True
+    ) -> int:
         """One more line (the runs view draws one per run and measure); its index for `add`."""
         line = QLineSeries(name=name)
         line.setPointsVisible(True)  # one epoch is one point: a line alone would not show

@@ -57,10 +57,12 @@ class ConfusionMatrix(QWidget):
         painter.drawText(QRectF(-side / 2, 0, side, 14), Qt.AlignmentFlag.AlignCenter, "true")
         painter.restore()
         for d in range(10):
-            painter.drawText(QRectF(margin + d * cell, 14, cell, 18), Qt.AlignmentFlag.AlignCenter,
-                             str(d))
-            painter.drawText(QRectF(14, margin + d * cell, 18, cell), Qt.AlignmentFlag.AlignCenter,
-                             str(d))
+            painter.drawText(
+                QRectF(margin + d * cell, 14, cell, 18), Qt.AlignmentFlag.AlignCenter, str(d)
+            )
+            painter.drawText(
+                QRectF(14, margin + d * cell, 18, cell), Qt.AlignmentFlag.AlignCenter, str(d)
+            )
         if self._matrix is None:
             return
         rows = np.maximum(self._matrix.sum(axis=1, keepdims=True), 1)
@@ -197,20 +199,22 @@ class EvaluationDialog(QDialog):
         predictor, images, labels, result = outcome
         self.result = result
         self.progress.hide()
-        self.accuracy.setText(f"{predictor.card.title}: {result.accuracy:.2%} correct on "
-                              f"{result.n:,} test digits")
+        self.accuracy.setText(
+            f"{predictor.card.title}: {result.accuracy:.2%} correct on {result.n:,} test digits"
+        )
         self.confusion.set_matrix(result.confusion)
         cells = "".join(
             f"<td align=center>&nbsp;<b>{d}</b><br>{'–' if a is None else f'{a:.1%}'}&nbsp;</td>"
-            for d, a in enumerate(result.per_class))
+            for d, a in enumerate(result.per_class)
+        )
         self.perClass.setText(f"Per-class accuracy<table><tr>{cells}</tr></table>")
         shown = result.mistakes[:GALLERY_MAX]
         self.galleryTitle.setText(
             f"Misclassified test digits (true → predicted): {len(result.mistakes)}"
-            + (f", first {GALLERY_MAX} shown" if len(result.mistakes) > GALLERY_MAX else ""))
+            + (f", first {GALLERY_MAX} shown" if len(result.mistakes) > GALLERY_MAX else "")
+        )
         self.gallery.clear()
         for i in shown:
-            item = QListWidgetItem(_digit_icon(images[i]),
-                                   f"{labels[i]} → {result.predicted[i]}")
+            item = QListWidgetItem(_digit_icon(images[i]), f"{labels[i]} → {result.predicted[i]}")
             item.setData(Qt.ItemDataRole.UserRole, int(i))
             self.gallery.addItem(item)

@@ -26,16 +26,25 @@ def choices(model_path: Path) -> list[tuple[str, str]]:
         pattern = f"*{spec.suffix}" if spec.suffix else "*"
         found.append((fmt, f"{spec.label} ({pattern})"))
     if backend.trains:
-        found.append((SCRIPT, f"{backend.label} training script, to run on its own "
-                      f"(*{script_export.SUFFIX})"))
+        found.append(
+            (
+                SCRIPT,
+                f"{backend.label} training script, to run on its own (*{script_export.SUFFIX})",
+            )
+        )
     return found
 
 
 def target_path(name: str, fmt: str, model_path: Path) -> Path:
     """The chosen name with the format's suffix (a person rarely types it)."""
     path = Path(name)
-    suffix = (backends.for_path(model_path).suffix if fmt == COPY else script_export.SUFFIX
-              if fmt == SCRIPT else export.FORMATS[fmt].suffix)
+    suffix = (
+        backends.for_path(model_path).suffix
+        if fmt == COPY
+        else script_export.SUFFIX
+        if fmt == SCRIPT
+        else export.FORMATS[fmt].suffix
+    )
     return path if not suffix or path.suffix == suffix else path.with_name(path.name + suffix)
 
 
@@ -49,8 +58,12 @@ class Exporter:
         options = choices(model_path)
         start = Path.home() / f"{Path(model_path).stem}"
         name, chosen = QFileDialog.getSaveFileName(
-            parent, "Export model", str(start), ";;".join(f for _, f in options), options[1][1]
-            if len(options) > 1 else options[0][1])
+            parent,
+            "Export model",
+            str(start),
+            ";;".join(f for _, f in options),
+            options[1][1] if len(options) > 1 else options[0][1],
+        )
         if not name:
             return
         fmt = next((fmt for fmt, f in options if f == chosen), COPY)
@@ -73,8 +86,13 @@ class Exporter:
         except Exception as err:  # Unsupported, BackendMissing, ModelFileError: before any work
             say(f"Could not export: {err}")
             return
-        say(f"Exporting to {export.FORMATS[fmt].label} and checking it on "
-            f"{export.CHECK_IMAGES:,} test images…")
-        self.pool.start(lambda worker: export.export(model_path, fmt, out), "export",
-                        lambda report: say(report.summary()),
-                        lambda err: say(f"Could not export: {err}"))
+        say(
+            f"Exporting to {export.FORMATS[fmt].label} and checking it on "
+            f"{export.CHECK_IMAGES:,} test images…"
+        )
+        self.pool.start(
+            lambda worker: export.export(model_path, fmt, out),
+            "export",
+            lambda report: say(report.summary()),
+            lambda err: say(f"Could not export: {err}"),
+        )

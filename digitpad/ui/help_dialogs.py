@@ -77,16 +77,27 @@ def about_text(card_summary: str) -> str:
 
 
 def show_shortcuts(parent: QWidget) -> None:
-    rows = "".join(f"<tr><td><b>{what}</b>&nbsp;&nbsp;</td><td>{keys}</td></tr>"
-                   for what, keys in SHORTCUTS)
-    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>",
-                      QMessageBox.StandardButton.Close, parent)
+    rows = "".join(
+        f"<tr><td><b>{what}</b>&nbsp;&nbsp;</td><td>{keys}</td></tr>" for what, keys in SHORTCUTS
+    )
+    box = QMessageBox(
+        QMessageBox.Icon.NoIcon,
+        "Keyboard shortcuts",
+        f"<table>{rows}</table>",
+        QMessageBox.StandardButton.Close,
+        parent,
+    )
     box.open()
 
 
 def show_about(window) -> None:
-    box = QMessageBox(QMessageBox.Icon.NoIcon, "About digitpad", window.about_text(),
-                      QMessageBox.StandardButton.Close, window)
+    box = QMessageBox(
+        QMessageBox.Icon.NoIcon,
+        "About digitpad",
+        window.about_text(),
+        QMessageBox.StandardButton.Close,
+        window,
+    )
     box.setIconPixmap(window.windowIcon().pixmap(64, 64))
     box.open()
 

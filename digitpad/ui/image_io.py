@@ -22,8 +22,13 @@ def open_image(parent: QWidget, canvas: DrawingCanvas, path: Path) -> str | None
         ink = to_ink(read_image(path))
     except (OSError, ValueError) as err:
         log.info("cannot open %s: %s", path, err)
-        box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open image", str(err),
-                          QMessageBox.StandardButton.Ok, parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Cannot open image",
+            str(err),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
         box.open()  # window-modal but not blocking: the event loop keeps running
         return str(err)
     canvas.show_picture(ink)
@@ -31,13 +36,15 @@ def open_image(parent: QWidget, canvas: DrawingCanvas, path: Path) -> str | None
 
 
 def choose_image(parent: QWidget) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, "Open image", "",
-                                          f"Images ({' '.join(READABLE)})")
+    name, _ = QFileDialog.getOpenFileName(
+        parent, "Open image", "", f"Images ({' '.join(READABLE)})"
+    )
     return Path(name) if name else None
 
 
-def choose_save_path(parent: QWidget, title: str = "Save drawing", name: str = "digit.png",
-                     kind: str = "PNG (*.png)") -> Path | None:
+def choose_save_path(
+    parent: QWidget, title: str = "Save drawing", name: str = "digit.png", kind: str = "PNG (*.png)"
+) -> Path | None:
     """Where to save a file (the drawing, unless told otherwise); its suffix is added when the
     name typed has none."""
     chosen, _ = QFileDialog.getSaveFileName(parent, title, name, kind)

@@ -30,8 +30,9 @@ class LastResort:
         if sys.excepthook is self:
             sys.excepthook = self._previous
 
-    def __call__(self, kind: type[BaseException], error: BaseException,
-                 tb: TracebackType | None) -> None:
+    def __call__(
+        self, kind: type[BaseException], error: BaseException, tb: TracebackType | None
+    ) -> None:
         if issubclass(kind, KeyboardInterrupt):
             self._previous(kind, error, tb)
             return
@@ -39,12 +40,19 @@ class LastResort:
         log.error("unexpected error: %s", error, exc_info=(kind, error, tb))
         where = traceback.extract_tb(tb)[-1] if tb else None
         detail = f" ({where.name} in {where.filename.rsplit('/', 1)[-1]})" if where else ""
-        text = (f"Something went wrong: {kind.__name__}: {error}{detail}. digitpad keeps "
-                "running; the details are in the log (Help > Show log folder).")
+        text = (
+            f"Something went wrong: {kind.__name__}: {error}{detail}. digitpad keeps "
+            "running; the details are in the log (Help > Show log folder)."
+        )
         say = getattr(self.window, "status", None)
         if say is not None:
             say.say(text)
         if self._box is None or not self._box.isVisible():
-            self._box = QMessageBox(QMessageBox.Icon.Warning, "Unexpected error", text,
-                                    QMessageBox.StandardButton.Ok, self.window)
+            self._box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Unexpected error",
+                text,
+                QMessageBox.StandardButton.Ok,
+                self.window,
+            )
             self._box.open()

@@ -33,9 +33,14 @@ from digitpad.network.spec import format_layers, parse
 
 COLUMNS = ("Layer", "Output shape", "Weights", "Multiply-adds")
 NEW_LAYERS = {  # what "Add layer" offers, as a person would first write each
-    "Dense (fully connected)": "dense:128", "Dropout": "dropout:0.2",
-    "Convolution": "conv:32:3", "Max pooling": "maxpool:2", "Average pooling": "avgpool:2",
-    "Batch normalisation": "batchnorm", "Activation (ReLU)": "relu", "Flatten": "flatten",
+    "Dense (fully connected)": "dense:128",
+    "Dropout": "dropout:0.2",
+    "Convolution": "conv:32:3",
+    "Max pooling": "maxpool:2",
+    "Average pooling": "avgpool:2",
+    "Batch normalisation": "batchnorm",
+    "Activation (ReLU)": "relu",
+    "Flatten": "flatten",
     "Global average pooling": "gap",
 }
 IMPLIED = QColor("#777")
@@ -47,7 +52,7 @@ class LayerEditor(QGroupBox):
 
     def __init__(self) -> None:
         super().__init__("Network")
-        self._tokens: list[str] = []   # the description, one short-form token a layer
+        self._tokens: list[str] = []  # the description, one short-form token a layer
         self._rows: list[int | None] = []  # table row -> index in _tokens (None: implied)
         self.error = ""
         self.preset = QComboBox(objectName="trainArch")
@@ -61,8 +66,10 @@ class LayerEditor(QGroupBox):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
@@ -171,8 +178,11 @@ class LayerEditor(QGroupBox):
         self.table.setRowCount(0)
         self._rows = []
         try:
-            steps = network.plan(tuple(parse(",".join(self._tokens)))) if self._tokens \
+            steps = (
+                network.plan(tuple(parse(",".join(self._tokens))))
+                if self._tokens
                 else network.plan(())
+            )
             self.error = ""
         except network.DescriptionError as err:
             steps, self.error = None, str(err)
@@ -185,8 +195,12 @@ class LayerEditor(QGroupBox):
                 index = None if step.implied else next(written)
                 text = self._tokens[index] if index is not None else step.name
                 shape = "x".join(str(n) for n in step.output_shape)
-                self._add_row(text, (shape, f"{step.params:,}", f"{step.flops:,}"), index,
-                              implied=step.implied)
+                self._add_row(
+                    text,
+                    (shape, f"{step.params:,}", f"{step.flops:,}"),
+                    index,
+                    implied=step.implied,
+                )
         self.table.blockSignals(False)
         if select is not None and select >= 0:
             row = self._rows.index(select) if select in self._rows else None
@@ -196,8 +210,9 @@ class LayerEditor(QGroupBox):
         self._mark_preset()
         self.changed.emit()
 
-    def _add_row(self, text: str, numbers: tuple[str, str, str], index: int | None,
-                 implied: bool) -> None:
+    def _add_row(
+        self, text: str, numbers: tuple[str, str, str], index: int | None, implied: bool
+    ) -> None:
         row = self.table.rowCount()
         self.table.insertRow(row)
         self._rows.append(index)
@@ -214,8 +229,10 @@ class LayerEditor(QGroupBox):
                 font = QFont(cell.font())
                 font.setItalic(True)
                 cell.setFont(font)
-                cell.setToolTip("Added by digitpad: a dense layer takes a flat input, and every "
-                                "network ends in 10 outputs, one a digit")
+                cell.setToolTip(
+                    "Added by digitpad: a dense layer takes a flat input, and every "
+                    "network ends in 10 outputs, one a digit"
+                )
             self.table.setItem(row, column, cell)
 
     def _show_totals(self, steps) -> None:

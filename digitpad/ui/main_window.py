@@ -42,9 +42,9 @@ STOP_TRAINING_QUESTION = "A model is still training. Stop the training and quit?
 
 
 class MainWindow(QMainWindow):
-    predicted = Signal()     # after every reading shown (or cleared)
+    predicted = Signal()  # after every reading shown (or cleared)
     modelChanged = Signal()  # a model became active, or the one asked for failed to load
-    closed = Signal()        # the window closed for good: the app ends (ui.app)
+    closed = Signal()  # the window closed for good: the app ends (ui.app)
 
     def __init__(self) -> None:
         super().__init__()
@@ -79,14 +79,23 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status = StatusArea(self.statusBar(), self.training, self.open_training)
         self.number_mode = NumberMode(self.canvas, self.holder, self.panel)
-        self.teacher = Teacher(self.canvas, self.status.say, self.probabilityBars.probabilities,
-                               self)
+        self.teacher = Teacher(
+            self.canvas, self.status.say, self.probabilityBars.probabilities, self
+        )
         self.teacher.single_digit = lambda: not self.number_mode.on
         self.commands = menus.build(self)
-        self.reader = Reader(self.canvas, self.panel, self.session, self.status.latency,
-                             self.number_mode, self.commands.why.isChecked, self.predicted.emit)
-        self.choices = ModelChoices(self.session, self.modelSelector, self.commands.choose_menu,
-                                    self.select_model, self)
+        self.reader = Reader(
+            self.canvas,
+            self.panel,
+            self.session,
+            self.status.latency,
+            self.number_mode,
+            self.commands.why.isChecked,
+            self.predicted.emit,
+        )
+        self.choices = ModelChoices(
+            self.session, self.modelSelector, self.commands.choose_menu, self.select_model, self
+        )
 
         self.canvas.changed.connect(self.predict_drawing)
         self.canvas.changed.connect(self._update_actions)
@@ -152,8 +161,10 @@ class MainWindow(QMainWindow):
     def _show_model(self) -> None:
         p = self.session.predictor
         self.status.model.setText(
-            f"{backends.label(p.backend)}  ·  {p.card.title}  ·  {p.device}" if p
-            else "No model loaded")
+            f"{backends.label(p.backend)}  ·  {p.card.title}  ·  {p.device}"
+            if p
+            else "No model loaded"
+        )
 
     def model_deleted(self, path: Path) -> None:
         """A model file was deleted: forget it, and fall back to the bundled one if it read."""
@@ -169,8 +180,9 @@ class MainWindow(QMainWindow):
 
     def choose_model_file(self) -> None:
         suffixes = " ".join(f"*{backends.get(n).suffix}" for n in backends.installed())
-        name, _ = QFileDialog.getOpenFileName(self, "Load model file", str(models.models_dir()),
-                                              f"Model files ({suffixes})")
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Load model file", str(models.models_dir()), f"Model files ({suffixes})"
+        )
         if name:
             self.select_model(Path(name))
 
@@ -183,8 +195,9 @@ class MainWindow(QMainWindow):
 
     def toggle_eraser(self) -> None:
         self.canvas.eraser = self.commands.eraser.isChecked()
-        self.canvas.setCursor(Qt.CursorShape.PointingHandCursor if self.canvas.eraser
-                              else Qt.CursorShape.CrossCursor)
+        self.canvas.setCursor(
+            Qt.CursorShape.PointingHandCursor if self.canvas.eraser else Qt.CursorShape.CrossCursor
+        )
 
     def _update_actions(self) -> None:
         self.commands.clear.setEnabled(not self.canvas.is_blank())
@@ -210,9 +223,15 @@ class MainWindow(QMainWindow):
         from digitpad.ui.inside_view import InsideView
 
         if self.inside is None:
-            self.inside = InsideView(self.session, self.previewImage.pixels, self.predicted,
-                                     self.commands.inside, self.loads, lambda: self._closed,
-                                     self)
+            self.inside = InsideView(
+                self.session,
+                self.previewImage.pixels,
+                self.predicted,
+                self.commands.inside,
+                self.loads,
+                lambda: self._closed,
+                self,
+            )
         self.inside.set_shown(shown)
 
     # --- pictures ---------------------------------------------------------------------------
@@ -257,22 +276,28 @@ class MainWindow(QMainWindow):
     def open_training(self):
         from digitpad.ui.training_panel import TrainingPanel
 
-        return self._dialog("training", lambda: TrainingPanel(
-            self.training, self.session, self.select_model, self.tasks, self.open_samples, self))
+        return self._dialog(
+            "training",
+            lambda: TrainingPanel(
+                self.training, self.session, self.select_model, self.tasks, self.open_samples, self
+            ),
+        )
 
     def open_evaluation(self):
         from digitpad.ui.evaluation import EvaluationDialog
 
-        dialog = self._dialog("evaluation", lambda: EvaluationDialog(self.session, self.tasks,
-                                                                     self))
+        dialog = self._dialog(
+            "evaluation", lambda: EvaluationDialog(self.session, self.tasks, self)
+        )
         dialog.start()
         return dialog
 
     def open_compare(self):
         from digitpad.ui.compare_view import CompareView
 
-        return self._dialog("compare", lambda: CompareView(self.session, self.reader,
-                                                           self.predicted, self))
+        return self._dialog(
+            "compare", lambda: CompareView(self.session, self.reader, self.predicted, self)
+        )
 
     def open_runs(self):
         from digitpad.ui.runs_view import RunsView
@@ -291,16 +316,22 @@ class MainWindow(QMainWindow):
     def open_model_manager(self):
         from digitpad.ui.model_manager import ModelManager
 
-        dialog = self._dialog("models", lambda: ModelManager(
-            self.session, self.select_model, self.model_deleted, self.exporter, self))
+        dialog = self._dialog(
+            "models",
+            lambda: ModelManager(
+                self.session, self.select_model, self.model_deleted, self.exporter, self
+            ),
+        )
         dialog.reload()
         return dialog
 
     def open_samples(self):
         from digitpad.ui.samples_window import SamplesWindow
 
-        dialog = self._dialog("samples", lambda: SamplesWindow(
-            self.session, self.tasks, self.teacher, self.select_model, self))
+        dialog = self._dialog(
+            "samples",
+            lambda: SamplesWindow(self.session, self.tasks, self.teacher, self.select_model, self),
+        )
         dialog.reload()
         return dialog
 
@@ -346,9 +377,12 @@ class MainWindow(QMainWindow):
         self.training.ended.connect(self._withdraw_question)
         try:
             answer = QMessageBox.question(
-                self, "Training in progress", STOP_TRAINING_QUESTION,
+                self,
+                "Training in progress",
+                STOP_TRAINING_QUESTION,
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
+                QMessageBox.StandardButton.No,
+            )
         finally:
             self.training.ended.disconnect(self._withdraw_question)
             self._asking = False

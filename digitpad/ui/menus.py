@@ -46,50 +46,103 @@ def build(window: QMainWindow) -> SimpleNamespace:
     a.eraser.setCheckable(True)
     thinner = action("Thinner pen", lambda: window.set_pen_width(canvas.pen_width - 2), "[")
     thicker = action("Thicker pen", lambda: window.set_pen_width(canvas.pen_width + 2), "]")
-    a.load_model = action("&Load model file…", window.choose_model_file,
-                          tip="Read drawings with a model file from anywhere")
-    a.retrain = action("&Retrain…", window.open_training, "Ctrl+T",
-                       "Train a new model in the background")
-    a.evaluate = action("&Evaluate…", window.open_evaluation, "Ctrl+E",
-                        "Accuracy and mistakes on the MNIST test set")
-    a.export = action("E&xport model…", window.export_model,
-                      tip="Save the model as ONNX, TorchScript, TFLite or SavedModel for other "
-                      "programs, checked against the original")
-    a.runs = action("&Training runs…", window.open_runs,
-                    tip="Every training run kept: compare their curves, export them, delete")
-    a.summary = action("Model s&ummary…", window.open_model_summary,
-                       tip="The active model's layers, shapes, weights and multiply-adds")
-    a.manage = action("&Manage models…", window.open_model_manager,
-                      tip="Rename, delete or export models")
-    a.samples = action("Your &samples…", window.open_samples,
-                       tip="The digits you taught: see, delete, export, personalise a model")
+    a.load_model = action(
+        "&Load model file…",
+        window.choose_model_file,
+        tip="Read drawings with a model file from anywhere",
+    )
+    a.retrain = action(
+        "&Retrain…", window.open_training, "Ctrl+T", "Train a new model in the background"
+    )
+    a.evaluate = action(
+        "&Evaluate…",
+        window.open_evaluation,
+        "Ctrl+E",
+        "Accuracy and mistakes on the MNIST test set",
+    )
+    a.export = action(
+        "E&xport model…",
+        window.export_model,
+        tip="Save the model as ONNX, TorchScript, TFLite or SavedModel for other "
+        "programs, checked against the original",
+    )
+    a.runs = action(
+        "&Training runs…",
+        window.open_runs,
+        tip="Every training run kept: compare their curves, export them, delete",
+    )
+    a.summary = action(
+        "Model s&ummary…",
+        window.open_model_summary,
+        tip="The active model's layers, shapes, weights and multiply-adds",
+    )
+    a.manage = action(
+        "&Manage models…", window.open_model_manager, tip="Rename, delete or export models"
+    )
+    a.samples = action(
+        "Your &samples…",
+        window.open_samples,
+        tip="The digits you taught: see, delete, export, personalise a model",
+    )
     teacher = window.teacher
-    a.teach = [action(f"Teach: this is a {d}", lambda _=False, d=d: teacher.teach(d), str(d),
-                      f"Keep the drawing as a sample of {d} for personalisation")
-               for d in range(10)]
-    a.confirm = action("Teach: the reading is right", teacher.confirm, ["Return", "Enter"],
-                       "Keep the drawing as a sample of the digit read")
-    a.forget = action("&Forget last sample", teacher.forget_last, "Ctrl+Backspace",
-                      "Remove the last digit you taught")
-    shortcuts = action("&Keyboard shortcuts", lambda: help_dialogs.show_shortcuts(window),
-                       K.HelpContents)
-    logs = action("Show &log folder",
-                  lambda: window.status.say(f"Log folder: {help_dialogs.show_log_folder()}"),
-                  tip="The log holds the details of every error, for a bug report")
+    a.teach = [
+        action(
+            f"Teach: this is a {d}",
+            lambda _=False, d=d: teacher.teach(d),
+            str(d),
+            f"Keep the drawing as a sample of {d} for personalisation",
+        )
+        for d in range(10)
+    ]
+    a.confirm = action(
+        "Teach: the reading is right",
+        teacher.confirm,
+        ["Return", "Enter"],
+        "Keep the drawing as a sample of the digit read",
+    )
+    a.forget = action(
+        "&Forget last sample",
+        teacher.forget_last,
+        "Ctrl+Backspace",
+        "Remove the last digit you taught",
+    )
+    shortcuts = action(
+        "&Keyboard shortcuts", lambda: help_dialogs.show_shortcuts(window), K.HelpContents
+    )
+    logs = action(
+        "Show &log folder",
+        lambda: window.status.say(f"Log folder: {help_dialogs.show_log_folder()}"),
+        tip="The log holds the details of every error, for a bug report",
+    )
     about = action("&About digitpad", lambda: help_dialogs.show_about(window))
-    a.why = action("Show &why", window.toggle_why, "W",
-                   "Colour the 28x28 preview by how much each pixel pushed the network towards "
-                   "its answer (red: towards it, blue: away)")
+    a.why = action(
+        "Show &why",
+        window.toggle_why,
+        "W",
+        "Colour the 28x28 preview by how much each pixel pushed the network towards "
+        "its answer (red: towards it, blue: away)",
+    )
     a.why.setCheckable(True)
     a.why.setChecked(bool(settings.get("view/showWhy")))
-    a.compare = action("&Compare models…", window.open_compare,
-                       tip="Two to four models read the same drawing side by side")
-    a.number = action("&Number mode", window.toggle_numbers, "N",
-                      "Write a whole number on a wide strip and read every digit")
+    a.compare = action(
+        "&Compare models…",
+        window.open_compare,
+        tip="Two to four models read the same drawing side by side",
+    )
+    a.number = action(
+        "&Number mode",
+        window.toggle_numbers,
+        "N",
+        "Write a whole number on a wide strip and read every digit",
+    )
     a.number.setCheckable(True)
     a.number.setChecked(bool(settings.get("view/numberMode")))
-    a.inside = action("&Inside the network", window.toggle_inside, "I",
-                      "Every layer's output for the drawing: feature maps, units, the output")
+    a.inside = action(
+        "&Inside the network",
+        window.toggle_inside,
+        "I",
+        "Every layer's output for the drawing: feature maps, units, the output",
+    )
     a.inside.setCheckable(True)
     a.inside.setChecked(bool(settings.get("view/insideNetwork")))
 

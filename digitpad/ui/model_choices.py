@@ -19,8 +19,14 @@ def entry_label(card) -> str:
 
 
 class ModelChoices(QObject):
-    def __init__(self, session: ModelSession, selector: QComboBox, menu: QMenu,
-                 choose, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: ModelSession,
+        selector: QComboBox,
+        menu: QMenu,
+        choose,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session, self.selector, self.menu, self.choose = session, selector, menu, choose
         self.group = QActionGroup(self)
@@ -41,8 +47,9 @@ class ModelChoices(QObject):
         for path, card in self.session.entries:
             label = entry_label(card)
             self.selector.addItem(label, str(path))
-            self.selector.setItemData(self.selector.count() - 1, card.summary(),
-                                      Qt.ItemDataRole.ToolTipRole)
+            self.selector.setItemData(
+                self.selector.count() - 1, card.summary(), Qt.ItemDataRole.ToolTipRole
+            )
             action = QAction(label, self.group, checkable=True)
             action.setData(str(path))
             action.triggered.connect(lambda _=False, p=path: self.choose(p))

@@ -47,8 +47,14 @@ def delete(path: Path) -> None:
 
 
 class ModelManager(QDialog):
-    def __init__(self, session: ModelSession, choose: Callable[[Path], None],
-                 deleted: Callable[[Path], None], exporter: Exporter, parent=None) -> None:
+    def __init__(
+        self,
+        session: ModelSession,
+        choose: Callable[[Path], None],
+        deleted: Callable[[Path], None],
+        exporter: Exporter,
+        parent=None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("modelManager")
         self.setWindowTitle("Models")
@@ -98,10 +104,15 @@ class ModelManager(QDialog):
         self.table.setRowCount(len(self.entries))
         for row, (path, card) in enumerate(self.entries):
             acc = f"{card.test_accuracy:.2%}" if card.test_accuracy is not None else "–"
-            values = (card.title + (" (bundled)" if card.bundled else ""),
-                      backends.label(card.backend), _network(card), acc,
-                      f"{card.dataset} ({card.train_size:,})", card.created[:16].replace("T", " "),
-                      path.name)
+            values = (
+                card.title + (" (bundled)" if card.bundled else ""),
+                backends.label(card.backend),
+                _network(card),
+                acc,
+                f"{card.dataset} ({card.train_size:,})",
+                card.created[:16].replace("T", " "),
+                path.name,
+            )
             for col, text in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()

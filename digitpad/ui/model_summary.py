@@ -69,29 +69,40 @@ class ModelSummary(QDialog):
             return
         card = predictor.card
         self.setWindowTitle(f"Model summary: {card.title}")
-        self.framework.setPlainText(predictor.framework_summary()
-                                    or "(this runtime describes no layers)")
+        self.framework.setPlainText(
+            predictor.framework_summary() or "(this runtime describes no layers)"
+        )
         if not card.network:
-            self.heading.setText(f"{card.title} ({predictor.path.name}) is not a network digitpad "
-                                 "describes (an ONNX file, or a Keras network built elsewhere): "
-                                 "its layers cannot be listed.")
+            self.heading.setText(
+                f"{card.title} ({predictor.path.name}) is not a network digitpad "
+                "describes (an ONNX file, or a Keras network built elsewhere): "
+                "its layers cannot be listed."
+            )
             self.totals.setText("")
             return
         table = summary.rows(network.from_json(card.network))
-        self.heading.setText(f"<b>{card.title}</b> ({predictor.path.name}): the input is a 28x28 "
-                             "gray image; greyed rows are added by digitpad.")
+        self.heading.setText(
+            f"<b>{card.title}</b> ({predictor.path.name}): the input is a 28x28 "
+            "gray image; greyed rows are added by digitpad."
+        )
         for row in table["layers"]:
             at = self.table.rowCount()
             self.table.insertRow(at)
-            values = (row["layer"], "x".join(map(str, row["output_shape"])),
-                      f"{row['params']:,}", f"{row['flops']:,}")
+            values = (
+                row["layer"],
+                "x".join(map(str, row["output_shape"])),
+                f"{row['params']:,}",
+                f"{row['flops']:,}",
+            )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 if row["implied"]:
                     item.setForeground(Qt.GlobalColor.darkGray)
                 self.table.setItem(at, column, item)
-        self.totals.setText(f"{table['params']:,} weights · {table['flops']:,} multiply-adds "
-                            "per image")
+        self.totals.setText(
+            f"{table['params']:,} weights · {table['flops']:,} multiply-adds per image"
+        )

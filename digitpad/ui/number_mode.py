@@ -45,18 +45,22 @@ class NumberMode:
                 d.box = tuple(int(v / ratio) for v in d.box)
         else:
             strokes = self.canvas.stroke_points()
-            self.found = numbers.read_strokes(predictor, strokes, self.canvas.pen_width) \
-                if strokes else []
+            self.found = (
+                numbers.read_strokes(predictor, strokes, self.canvas.pen_width) if strokes else []
+            )
         if not self.found:
             self.canvas.set_marks([])
             self.panel.show_reading(None, None, self.canvas.hint)
             return
         weakest = int(np.argmin([d.confidence for d in self.found]))
-        self.canvas.set_marks([(d.box, f"{d.digit}  {d.confidence:.0%}", i == weakest)
-                               for i, d in enumerate(self.found)])
+        self.canvas.set_marks(
+            [
+                (d.box, f"{d.digit}  {d.confidence:.0%}", i == weakest)
+                for i, d in enumerate(self.found)
+            ]
+        )
         least = self.found[weakest]
         probs = np.asarray(least.probabilities)
         text = numbers.number_text(self.found) or ""
-        note = (f"Digit {weakest + 1}: " if len(self.found) > 1 else "") \
-            + certainty.describe(probs)
+        note = (f"Digit {weakest + 1}: " if len(self.found) > 1 else "") + certainty.describe(probs)
         self.panel.show_reading(least.image, probs, note, predictor.card.title, number=text)

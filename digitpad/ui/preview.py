@@ -14,8 +14,10 @@ class PreviewImage(QWidget):
         super().__init__(parent)
         self.setObjectName("previewImage")
         self.setAccessibleName("What the network sees (28 by 28)")
-        self.setToolTip("The 28x28 image the network sees: your drawing cropped, scaled and "
-                        "centred the way MNIST digits were")
+        self.setToolTip(
+            "The 28x28 image the network sees: your drawing cropped, scaled and "
+            "centred the way MNIST digits were"
+        )
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self._pixels: np.ndarray | None = None
         self._image = QImage()
@@ -66,10 +68,12 @@ class PreviewImage(QWidget):
             painter.setPen(QPen(QColor(60, 60, 60), 1))
             for i in range(1, 28):
                 offset = i * cell
-                painter.drawLine(area.left() + offset, area.top(), area.left() + offset,
-                                 area.bottom())
-                painter.drawLine(area.left(), area.top() + offset, area.right(),
-                                 area.top() + offset)
+                painter.drawLine(
+                    area.left() + offset, area.top(), area.left() + offset, area.bottom()
+                )
+                painter.drawLine(
+                    area.left(), area.top() + offset, area.right(), area.top() + offset
+                )
         if self._pixels is None:
             painter.setPen(QColor(140, 140, 140))
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "28 × 28")

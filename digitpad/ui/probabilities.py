@@ -28,17 +28,25 @@ class ProbabilityBars(QWidget):
 
     def set_probabilities(self, probs: np.ndarray | None) -> None:
         self._probs = None if probs is None else np.asarray(probs, np.float32).copy()
-        self.setToolTip("" if probs is None else "\n".join(
-            f"{d}: {p:.1%}" for d, p in enumerate(self._probs))
-            + ("\n\nWrong? Click the right digit (or press its key) to teach digitpad"
-               if self._teaches else ""))
-        self.setCursor(Qt.CursorShape.ArrowCursor if probs is None or not self._teaches
-                       else Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(
+            ""
+            if probs is None
+            else "\n".join(f"{d}: {p:.1%}" for d, p in enumerate(self._probs))
+            + (
+                "\n\nWrong? Click the right digit (or press its key) to teach digitpad"
+                if self._teaches
+                else ""
+            )
+        )
+        self.setCursor(
+            Qt.CursorShape.ArrowCursor
+            if probs is None or not self._teaches
+            else Qt.CursorShape.PointingHandCursor
+        )
         self.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if (self._probs is None or not self._teaches
-                or event.button() != Qt.MouseButton.LeftButton):
+        if self._probs is None or not self._teaches or event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
         digit = int(event.position().y() // (self.height() / 10))
         if 0 <= digit <= 9:
@@ -73,19 +81,24 @@ class ProbabilityBars(QWidget):
             font = painter.font()
             font.setBold(digit == winner)
             painter.setFont(font)
-            painter.drawText(QRectF(0, top, label_w - 4, row_h),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             str(digit))
+            painter.drawText(
+                QRectF(0, top, label_w - 4, row_h),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                str(digit),
+            )
             bar = QRectF(label_w, top + (row_h - bar_h) / 2, track_w, bar_h)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(TRACK)
             painter.drawRoundedRect(bar, 3, 3)
             if p > 0:
                 painter.setBrush(WINNER if digit == winner else BAR)
-                painter.drawRoundedRect(QRectF(bar.x(), bar.y(), max(2.0, track_w * p), bar_h),
-                                        3, 3)
+                painter.drawRoundedRect(
+                    QRectF(bar.x(), bar.y(), max(2.0, track_w * p), bar_h), 3, 3
+                )
             if self._probs is not None:
                 painter.setPen(WINNER if digit == winner else text)
-                painter.drawText(QRectF(label_w + track_w + 4, top, value_w, row_h),
-                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                                 f"{p:.0%}")
+                painter.drawText(
+                    QRectF(label_w + track_w + 4, top, value_w, row_h),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    f"{p:.0%}",
+                )

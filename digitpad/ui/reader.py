@@ -25,9 +25,16 @@ log = logging.getLogger("digitpad.ui")
 
 
 class Reader:
-    def __init__(self, canvas: DrawingCanvas, panel: ReadingPanel, session: ModelSession,
-                 latency: QLabel, number_mode: NumberMode, why: Callable[[], bool],
-                 done: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        canvas: DrawingCanvas,
+        panel: ReadingPanel,
+        session: ModelSession,
+        latency: QLabel,
+        number_mode: NumberMode,
+        why: Callable[[], bool],
+        done: Callable[[], None],
+    ) -> None:
         self.canvas, self.panel, self.session, self.latency = canvas, panel, session, latency
         self.number_mode, self.why, self.done = number_mode, why, done
         self.last_latency_ms: float | None = None
@@ -82,8 +89,9 @@ class Reader:
         if self.why():
             self._show_why(predictor, digit, int(probs.argmax()), place)
 
-    def _show_why(self, predictor, digit: np.ndarray, best: int,
-                  place: Placement | None = None) -> None:
+    def _show_why(
+        self, predictor, digit: np.ndarray, best: int, place: Placement | None = None
+    ) -> None:
         """Which pixels pushed the network towards its answer: on the 28x28 preview and, when
         known where the preview lies on the drawing, faintly over the strokes."""
         try:

@@ -57,8 +57,9 @@ class ElidedLabel(QLabel):
         super().resizeEvent(event)
 
     def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
-                                              max(20, self.width() - 2))
+        shown = self.fontMetrics().elidedText(
+            self._full, Qt.TextElideMode.ElideRight, max(20, self.width() - 2)
+        )
         super().setText(shown)
 
 
@@ -68,7 +69,8 @@ class ReadingPanel(QScrollArea):
         self.modelSelector = QComboBox(objectName="modelSelector")
         self.modelSelector.setToolTip("Which trained network reads your drawing")
         self.modelSelector.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.modelSelector.setMinimumContentsLength(12)
         self.modelStatus = ElidedLabel("modelStatus")
         self.predictionLabel = QLabel("", objectName="predictionLabel")
@@ -119,8 +121,14 @@ class ReadingPanel(QScrollArea):
         self.modelStatus.setStyleSheet(ERROR_STYLE if error else QUIET_STYLE)
         self.modelStatus.setText(text)
 
-    def show_reading(self, digit: np.ndarray | None, probs: np.ndarray | None,
-                     hint: str, read_by: str = "", number: str = "") -> None:
+    def show_reading(
+        self,
+        digit: np.ndarray | None,
+        probs: np.ndarray | None,
+        hint: str,
+        read_by: str = "",
+        number: str = "",
+    ) -> None:
         """Show a prediction, or no digit with a hint ("Draw a digit", "Loading model…"). In
         number mode `number` is the whole number, shown instead of the single digit."""
         self.previewImage.set_image(digit)

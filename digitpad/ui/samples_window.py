@@ -44,8 +44,14 @@ def thumbnail(image: np.ndarray) -> QIcon:
 
 
 class SamplesWindow(QDialog):
-    def __init__(self, session: ModelSession, pool: WorkerPool, teacher: Teacher,
-                 choose: Callable[[Path], None], parent=None) -> None:
+    def __init__(
+        self,
+        session: ModelSession,
+        pool: WorkerPool,
+        teacher: Teacher,
+        choose: Callable[[Path], None],
+        parent=None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("samplesWindow")
         self.setWindowTitle("Your samples")
@@ -129,11 +135,14 @@ class SamplesWindow(QDialog):
             n = len(self.found)
             text = f"{n} sample{'s' if n != 1 else ''}: {per}."
         else:
-            text = ("No samples yet. In the main window, draw a digit and press its key (0-9) or "
-                    "click its bar; Enter keeps a drawing that was read right.")
+            text = (
+                "No samples yet. In the main window, draw a digit and press its key (0-9) or "
+                "click its bar; Enter keeps a drawing that was read right."
+            )
         if self.found.skipped:
             text += f" {len(self.found.skipped)} damaged file(s) skipped: " + "; ".join(
-                self.found.skipped[:3])
+                self.found.skipped[:3]
+            )
         self.summary.setText(text)
         self._fill()
 
@@ -165,12 +174,16 @@ class SamplesWindow(QDialog):
         if base is None:
             self.about.setText("Personalise needs an active model.")
         else:
-            need = "" if enough else (f" It needs at least {MIN_SAMPLES} samples "
-                                      f"({len(self.found)} so far).")
-            self.about.setText(f"Personalise fine-tunes a copy of {base.card.title} on your "
-                               f"samples (mixed with MNIST so it keeps reading others) and "
-                               f"makes it the active model; {base.card.title} stays as it is."
-                               + need)
+            need = (
+                ""
+                if enough
+                else (f" It needs at least {MIN_SAMPLES} samples ({len(self.found)} so far).")
+            )
+            self.about.setText(
+                f"Personalise fine-tunes a copy of {base.card.title} on your "
+                f"samples (mixed with MNIST so it keeps reading others) and "
+                f"makes it the active model; {base.card.title} stays as it is." + need
+            )
 
     def selected_paths(self) -> list[Path]:
         return [Path(item.data(Qt.ItemDataRole.UserRole)) for item in self.gallery.selectedItems()]
@@ -181,16 +194,24 @@ class SamplesWindow(QDialog):
         self.reload()
 
     def clear_all(self, confirm: bool = True) -> None:
-        if confirm and QMessageBox.question(
-                self, "Clear all samples", f"Delete all {len(self.found)} samples? Models "
-                "already personalised keep what they learned.") != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and QMessageBox.question(
+                self,
+                "Clear all samples",
+                f"Delete all {len(self.found)} samples? Models "
+                "already personalised keep what they learned.",
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         samples.clear()
         self.reload()
 
     def choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export samples", "digitpad-samples.zip",
-                                              "Samples (*.zip)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export samples", "digitpad-samples.zip", "Samples (*.zip)"
+        )
         if path:
             self.export_to(Path(path))
 
@@ -243,10 +264,15 @@ class SamplesWindow(QDialog):
 
     def _done(self, done) -> None:
         self._worker = None
-        held = (f"reads {done.samples_accuracy:.0%} of your samples it did not learn from"
-                if done.samples_accuracy is not None else "")
-        self.result.setText(f"{done.card.title} is now active: {held}; MNIST test accuracy "
-                            f"{done.mnist_accuracy:.2%}.")
+        held = (
+            f"reads {done.samples_accuracy:.0%} of your samples it did not learn from"
+            if done.samples_accuracy is not None
+            else ""
+        )
+        self.result.setText(
+            f"{done.card.title} is now active: {held}; MNIST test accuracy "
+            f"{done.mnist_accuracy:.2%}."
+        )
         self.session.refresh()
         self.choose(done.path)
         self._update_buttons()
@@ -258,9 +284,11 @@ class SamplesWindow(QDialog):
         from trainers.callbacks import TrainingCancelled
 
         self._worker = None
-        self.result.setText("Personalising cancelled; nothing was saved."
-                            if isinstance(err, TrainingCancelled)
-                            else f"Could not personalise: {plain_message(self._base, err)}")
+        self.result.setText(
+            "Personalising cancelled; nothing was saved."
+            if isinstance(err, TrainingCancelled)
+            else f"Could not personalise: {plain_message(self._base, err)}"
+        )
         self._update_buttons()
 
 

@@ -16,17 +16,17 @@ from trainers.config import DEFAULTS as TRAIN
 
 DEFAULTS: dict[str, object] = {
     "window/geometry": None,
-    "model/path": "",           # empty: the bundled PyTorch CNN
+    "model/path": "",  # empty: the bundled PyTorch CNN
     "model/device": "cpu",
     "canvas/penWidth": DEFAULT_WIDTH,
     "view/showWhy": False,
     "view/numberMode": False,
     "view/insideNetwork": False,  # View > Inside the network
     "view/insideFilters": False,  # ...with the first convolution's filters
-    "compare/models": "",       # View > Compare models: the model files, one a line
+    "compare/models": "",  # View > Compare models: the model files, one a line
     "train/backend": TRAIN.backend,
     "train/arch": TRAIN.arch,
-    "train/layers": "",         # a network of the user's own, in the short form; empty: arch
+    "train/layers": "",  # a network of the user's own, in the short form; empty: arch
     "train/epochs": TRAIN.epochs,
     "train/batchSize": TRAIN.batch_size,
     "train/lr": TRAIN.lr,

@@ -30,5 +30,6 @@ class SquareHolder(QWidget):
     def _place(self) -> None:
         height = min(self.height(), int(self.width() / self.aspect))
         width = int(height * self.aspect)
-        self.child.setGeometry((self.width() - width) // 2, (self.height() - height) // 2,
-                               width, height)
+        self.child.setGeometry(
+            (self.width() - width) // 2, (self.height() - height) // 2, width, height
+        )

@@ -23,8 +23,9 @@ def _separator() -> QFrame:
 
 
 class StatusArea:
-    def __init__(self, bar: QStatusBar, controller: TrainingController,
-                 open_training: Callable[[], None]) -> None:
+    def __init__(
+        self, bar: QStatusBar, controller: TrainingController, open_training: Callable[[], None]
+    ) -> None:
         self.bar = bar
         self.training = QPushButton(objectName="trainingIndicator")
         self.training.setFlat(True)

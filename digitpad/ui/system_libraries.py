@@ -36,8 +36,14 @@ APT_LINE = "sudo apt-get install " + " ".join(XCB_LIBRARIES.values())
 # The xcb-util family, which minimal systems lack: the packaged program carries these, beside
 # Qt's own libraries (whose RUNPATH is $ORIGIN), so it opens without them installed. Graphics
 # and font libraries stay the system's: they must match its drivers and configuration.
-CARRIED = ("libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-image.so.0",
-           "libxcb-render-util.so.0", "libxcb-util.so.1")
+CARRIED = (
+    "libxcb-cursor.so.0",
+    "libxcb-icccm.so.4",
+    "libxcb-keysyms.so.1",
+    "libxcb-image.so.0",
+    "libxcb-render-util.so.0",
+    "libxcb-util.so.1",
+)
 CARRIED_DIR = ("PySide6", "Qt", "lib")
 
 
@@ -72,8 +78,9 @@ def _loadable(name: str) -> bool:
     return True
 
 
-def problem(libraries: dict[str, str] | None = None,
-            environ: dict[str, str] | None = None) -> str | None:
+def problem(
+    libraries: dict[str, str] | None = None, environ: dict[str, str] | None = None
+) -> str | None:
     """What keeps the window from opening, in words a user can act on, or None."""
     env = os.environ if environ is None else environ
     if not uses_xcb(env):
@@ -88,6 +95,8 @@ def problem(libraries: dict[str, str] | None = None,
             "The command line (digitpad predict, train, evaluate, ...) works without them."
         )
     if not env.get("DISPLAY"):
-        return ("the window cannot open: there is no X display (DISPLAY is not set). "
-                "Run digitpad from a desktop session, or use the command line.")
+        return (
+            "the window cannot open: there is no X display (DISPLAY is not set). "
+            "Run digitpad from a desktop session, or use the command line."
+        )
     return None

@@ -25,8 +25,13 @@ log = logging.getLogger("digitpad.ui")
 class Teacher(QObject):
     taught = Signal()  # a sample was stored or forgotten: counts changed
 
-    def __init__(self, canvas: DrawingCanvas, say: Callable[[str], None],
-                 reading: Callable[[], np.ndarray | None], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        canvas: DrawingCanvas,
+        say: Callable[[str], None],
+        reading: Callable[[], np.ndarray | None],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.canvas, self.say, self.reading = canvas, say, reading
         self.taught_files: list[Path] = []  # this session's samples, newest last
@@ -53,8 +58,10 @@ class Teacher(QObject):
             return None
         self.taught_files.append(path)
         count = len(list(path.parent.glob(f"*{samples.SUFFIX}")))
-        self.say(f"Kept as a {label} ({count} sample{'s' if count != 1 else ''} of {label}). "
-                 "Edit > Forget last sample undoes it")
+        self.say(
+            f"Kept as a {label} ({count} sample{'s' if count != 1 else ''} of {label}). "
+            "Edit > Forget last sample undoes it"
+        )
         self.canvas.clear()
         self.taught.emit()
         return path

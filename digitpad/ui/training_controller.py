@@ -27,7 +27,7 @@ class Progress:
     step: int
     steps: int
     loss: float
-    done: float                 # share of the whole run, 0..1
+    done: float  # share of the whole run, 0..1
     seconds_left: float | None  # None until there is enough to estimate from
 
 
@@ -71,14 +71,14 @@ class _Callbacks:
 
 
 class TrainingController(QObject):
-    started = Signal(object)        # the TrainConfig
-    progressed = Signal(object)     # a Progress
+    started = Signal(object)  # the TrainConfig
+    progressed = Signal(object)  # a Progress
     epochEnded = Signal(int, dict)
-    status = Signal(str)            # what is happening before the first batch
-    succeeded = Signal(object)      # an Outcome (the model is saved)
+    status = Signal(str)  # what is happening before the first batch
+    succeeded = Signal(object)  # an Outcome (the model is saved)
     failed = Signal(str)
     cancelled = Signal()
-    ended = Signal()                # after any of the three
+    ended = Signal()  # after any of the three
 
     def __init__(self, pool: WorkerPool, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -92,9 +92,14 @@ class TrainingController(QObject):
         """Until the run's outcome has been handled here, on the GUI thread."""
         return self._active
 
-    def start(self, config: TrainConfig, data_choice: str, folder: str = "",
-              limit: tuple[int | None, int | None] = (None, None),
-              tensorboard: Path | None = None) -> bool:
+    def start(
+        self,
+        config: TrainConfig,
+        data_choice: str,
+        folder: str = "",
+        limit: tuple[int | None, int | None] = (None, None),
+        tensorboard: Path | None = None,
+    ) -> bool:
         if self.running():
             return False
         self.config, self.last = config, None
@@ -113,8 +118,9 @@ class TrainingController(QObject):
                 dataset = dataset.subset(*limit)
             logged = f", logging to TensorBoard in {tensorboard}" if tensorboard else ""
             worker.report(f"Training on {config.device}{logged}…")
-            return train_job.run(config, dataset, _Callbacks(worker, config.epochs),
-                                 tensorboard=tensorboard)
+            return train_job.run(
+                config, dataset, _Callbacks(worker, config.epochs), tensorboard=tensorboard
+            )
 
         self._active = True
         self.worker = self.pool.start(work, "training", self._on_done, self._on_error)

@@ -47,17 +47,23 @@ class TrainingForm(QGroupBox):
         self.network = LayerEditor()
         self.arch = self.network.preset  # the preset chooser, at the top of the network
         self.epochs = QSpinBox(objectName="trainEpochs", minimum=EPOCHS[0], maximum=EPOCHS[1])
-        self.batch = QSpinBox(objectName="trainBatch", minimum=BATCH_SIZE[0],
-                              maximum=BATCH_SIZE[1])
-        self.lr = QDoubleSpinBox(objectName="trainLr", decimals=5, minimum=0.00001, maximum=MAX_LR,
-                                 singleStep=0.0005)
+        self.batch = QSpinBox(objectName="trainBatch", minimum=BATCH_SIZE[0], maximum=BATCH_SIZE[1])
+        self.lr = QDoubleSpinBox(
+            objectName="trainLr", decimals=5, minimum=0.00001, maximum=MAX_LR, singleStep=0.0005
+        )
         self.optimizer = QComboBox(objectName="trainOptimizer")
         for name in OPTIMIZERS:
             self.optimizer.addItem(OPTIMIZER_LABELS[name], name)
-        self.augment = QCheckBox("Distort digits while training (recommended for drawings)",
-                                 objectName="trainAugment")
-        self.val_split = QDoubleSpinBox(objectName="trainValSplit", decimals=2, minimum=0,
-                                        maximum=MAX_VAL_SPLIT, singleStep=0.05)
+        self.augment = QCheckBox(
+            "Distort digits while training (recommended for drawings)", objectName="trainAugment"
+        )
+        self.val_split = QDoubleSpinBox(
+            objectName="trainValSplit",
+            decimals=2,
+            minimum=0,
+            maximum=MAX_VAL_SPLIT,
+            singleStep=0.05,
+        )
         self.seed = QSpinBox(objectName="trainSeed", minimum=0, maximum=2**31 - 1)
         self.data = QComboBox(objectName="trainData")
         for key, label in CHOICES.items():
@@ -69,30 +75,53 @@ class TrainingForm(QGroupBox):
         self.tensorboard = QCheckBox("Log the run for TensorBoard", objectName="trainTensorBoard")
         if find_spec("tensorboard") is None:
             self.tensorboard.setEnabled(False)
-            self.tensorboard.setToolTip("Needs the tensorboard package: "
-                                        "pip install 'digitpad[tensorboard]'")
+            self.tensorboard.setToolTip(
+                "Needs the tensorboard package: pip install 'digitpad[tensorboard]'"
+            )
         else:
-            self.tensorboard.setToolTip(f"Each run gets a folder in {tensorboard_dir()}; "
-                                        f"compare them with: tensorboard --logdir "
-                                        f"{tensorboard_dir()}")
+            self.tensorboard.setToolTip(
+                f"Each run gets a folder in {tensorboard_dir()}; "
+                f"compare them with: tensorboard --logdir "
+                f"{tensorboard_dir()}"
+            )
 
         form = QFormLayout(self)
-        for label, widget in (("Backend", self.backend), ("Epochs", self.epochs),
-                              ("Batch size", self.batch),
-                              ("Learning rate", self.lr), ("Optimizer", self.optimizer),
-                              ("", self.augment), ("Validation share", self.val_split),
-                              ("Seed", self.seed), ("Training data", self.data),
-                              ("Device", self.device), ("", self.tensorboard)):
+        for label, widget in (
+            ("Backend", self.backend),
+            ("Epochs", self.epochs),
+            ("Batch size", self.batch),
+            ("Learning rate", self.lr),
+            ("Optimizer", self.optimizer),
+            ("", self.augment),
+            ("Validation share", self.val_split),
+            ("Seed", self.seed),
+            ("Training data", self.data),
+            ("Device", self.device),
+            ("", self.tensorboard),
+        ):
             form.addRow(label, widget)
         self.load()
         self.refresh_devices()
 
     def widgets(self) -> tuple:
-        return (self.backend, self.network, self.epochs, self.batch, self.lr, self.optimizer,
-                self.augment, self.val_split, self.seed, self.data, self.device, self.tensorboard)
+        return (
+            self.backend,
+            self.network,
+            self.epochs,
+            self.batch,
+            self.lr,
+            self.optimizer,
+            self.augment,
+            self.val_split,
+            self.seed,
+            self.data,
+            self.device,
+            self.tensorboard,
+        )
 
     def load(self) -> None:
         """Fill the form from the saved settings."""
+
         def pick(combo: QComboBox, value) -> None:
             combo.setCurrentIndex(max(0, combo.findData(value)))
 
@@ -102,8 +131,9 @@ class TrainingForm(QGroupBox):
             self.network.set_spec(custom)
         else:
             preset = settings.get("train/arch")
-            self.network.set_layers(network.preset(preset if preset in network.PRESETS
-                                                   else network.DEFAULT).layers)
+            self.network.set_layers(
+                network.preset(preset if preset in network.PRESETS else network.DEFAULT).layers
+            )
         pick(self.optimizer, settings.get("train/optimizer"))
         pick(self.data, settings.get("train/data"))
         self.folder = settings.get("train/dataFolder")
@@ -113,19 +143,29 @@ class TrainingForm(QGroupBox):
         self.augment.setChecked(settings.get("train/augment"))
         self.val_split.setValue(settings.get("train/valSplit"))
         self.seed.setValue(settings.get("train/seed"))
-        self.tensorboard.setChecked(bool(settings.get("train/tensorboard"))
-                                    and self.tensorboard.isEnabled())
+        self.tensorboard.setChecked(
+            bool(settings.get("train/tensorboard")) and self.tensorboard.isEnabled()
+        )
 
     def save(self, config: TrainConfig) -> None:
         store = settings.store()
         custom = network.format_layers(config.layers) if config.layers else ""
-        for key, value in (("backend", config.backend), ("arch", config.arch), ("layers", custom),
-                           ("epochs", config.epochs), ("batchSize", config.batch_size),
-                           ("lr", config.lr), ("optimizer", config.optimizer),
-                           ("augment", config.augment), ("valSplit", config.val_split),
-                           ("seed", config.seed), ("device", config.device),
-                           ("data", self.data.currentData()), ("dataFolder", self.folder),
-                           ("tensorboard", self.tensorboard.isChecked())):
+        for key, value in (
+            ("backend", config.backend),
+            ("arch", config.arch),
+            ("layers", custom),
+            ("epochs", config.epochs),
+            ("batchSize", config.batch_size),
+            ("lr", config.lr),
+            ("optimizer", config.optimizer),
+            ("augment", config.augment),
+            ("valSplit", config.val_split),
+            ("seed", config.seed),
+            ("device", config.device),
+            ("data", self.data.currentData()),
+            ("dataFolder", self.folder),
+            ("tensorboard", self.tensorboard.isChecked()),
+        ):
             settings.put(f"train/{key}", value, store)
 
     def config(self) -> TrainConfig:
@@ -135,10 +175,15 @@ class TrainingForm(QGroupBox):
         except network.DescriptionError as err:
             raise ConfigError(f"network: {err}") from err
         return TrainConfig(
-            backend=self.backend.currentData(), layers=layers,
-            epochs=self.epochs.value(), batch_size=self.batch.value(), lr=self.lr.value(),
-            optimizer=self.optimizer.currentData(), augment=self.augment.isChecked(),
-            val_split=self.val_split.value(), seed=self.seed.value(),
+            backend=self.backend.currentData(),
+            layers=layers,
+            epochs=self.epochs.value(),
+            batch_size=self.batch.value(),
+            lr=self.lr.value(),
+            optimizer=self.optimizer.currentData(),
+            augment=self.augment.isChecked(),
+            val_split=self.val_split.value(),
+            seed=self.seed.value(),
             device=self.device.currentData() or "cpu",
         )
 

@@ -29,10 +29,15 @@ from trainers.config import ConfigError
 
 
 class TrainingPanel(QDialog):
-    def __init__(self, controller: TrainingController, session: ModelSession,
-                 choose: Callable[[Path], None], pool: WorkerPool,
-                 open_samples: Callable[[], object] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: TrainingController,
+        session: ModelSession,
+        choose: Callable[[Path], None],
+        pool: WorkerPool,
+        open_samples: Callable[[], object] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("trainingPanel")
         self.setWindowTitle("Retrain a model")
@@ -44,18 +49,21 @@ class TrainingPanel(QDialog):
         self.startButton = QPushButton("Start training", objectName="startTraining")
         self.startButton.setDefault(True)
         self.startButton.clicked.connect(self.start)
-        self.cancelButton = QPushButton("Cancel training", objectName="cancelTraining",
-                                        enabled=False)
+        self.cancelButton = QPushButton(
+            "Cancel training", objectName="cancelTraining", enabled=False
+        )
         self.cancelButton.clicked.connect(self.cancel)
         self.useButton = QPushButton("Use the new model", objectName="useNewModel")
         self.useButton.hide()
         self.useButton.clicked.connect(self._use_new_model)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.close)
-        self.personaliseButton = QPushButton("Personalise with your samples…",
-                                             objectName="openPersonalise")
-        self.personaliseButton.setToolTip("Fine-tune a copy of the active model on the digits "
-                                          "you taught (Model > Your samples)")
+        self.personaliseButton = QPushButton(
+            "Personalise with your samples…", objectName="openPersonalise"
+        )
+        self.personaliseButton.setToolTip(
+            "Fine-tune a copy of the active model on the digits you taught (Model > Your samples)"
+        )
         self.personaliseButton.setVisible(open_samples is not None)
         if open_samples is not None:
             self.personaliseButton.clicked.connect(open_samples)
@@ -110,8 +118,13 @@ class TrainingPanel(QDialog):
         self.form.save(config)
         self.view.reset(config.epochs)
         self.useButton.hide()
-        return self.controller.start(config, self.form.data.currentData(), self.form.folder,
-                                     self.limit, self.form.tensorboard_folder())
+        return self.controller.start(
+            config,
+            self.form.data.currentData(),
+            self.form.folder,
+            self.limit,
+            self.form.tensorboard_folder(),
+        )
 
     def cancel(self) -> None:
         if self.is_running():
@@ -132,17 +145,24 @@ class TrainingPanel(QDialog):
         self.session.refresh()
         current = self.session.predictor.card if self.session.predictor else None
         new = f"The new model scored {outcome.test_accuracy:.2%} on the MNIST test set"
-        if current is None or current.test_accuracy is None or \
-                outcome.test_accuracy > current.test_accuracy:
+        if (
+            current is None
+            or current.test_accuracy is None
+            or outcome.test_accuracy > current.test_accuracy
+        ):
             self.choose(Path(outcome.path))
-            before = f" (better than {current.title}, {current.test_accuracy:.2%})" \
-                if current and current.test_accuracy is not None else ""
-            self.view.say(f"{new}{before} and is now in use. Saved as {outcome.path}.",
-                          GOOD_STYLE)
+            before = (
+                f" (better than {current.title}, {current.test_accuracy:.2%})"
+                if current and current.test_accuracy is not None
+                else ""
+            )
+            self.view.say(f"{new}{before} and is now in use. Saved as {outcome.path}.", GOOD_STYLE)
             return
-        self.view.say(f"{new}; {current.title} stays in use, it scored "
-                      f"{current.test_accuracy:.2%}. The new model is saved ({outcome.path}) "
-                      "and listed with the others.")
+        self.view.say(
+            f"{new}; {current.title} stays in use, it scored "
+            f"{current.test_accuracy:.2%}. The new model is saved ({outcome.path}) "
+            "and listed with the others."
+        )
         self.useButton.show()
 
     def _use_new_model(self) -> None:
@@ -154,11 +174,12 @@ class TrainingPanel(QDialog):
     def _on_failed(self, message: str) -> None:
         self._set_running(False)
         self.view.end("Failed")
-        self.view.say(f"Training failed: {message}. The current model is unchanged.",
-                      ERROR_STYLE)
+        self.view.say(f"Training failed: {message}. The current model is unchanged.", ERROR_STYLE)
 
     def _on_cancelled(self) -> None:
         self._set_running(False)
         self.view.end("Cancelled")
-        self.view.say("Training cancelled. No model was saved; the current model is unchanged. "
-                      "The run is kept in Model > Training runs.")
+        self.view.say(
+            "Training cancelled. No model was saved; the current model is unchanged. "
+            "The run is kept in Model > Training runs."
+        )

@@ -46,8 +46,9 @@ class ProgressView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setMinimumHeight(100)
         self.loss_chart = TrainingChart("Loss", "loss", ("batch", "validation"))
-        self.acc_chart = TrainingChart("Accuracy", "accuracy", ("training", "validation"),
-                                       (0.0, 1.0))
+        self.acc_chart = TrainingChart(
+            "Accuracy", "accuracy", ("training", "validation"), (0.0, 1.0)
+        )
         charts = QHBoxLayout()
         charts.addWidget(self.loss_chart)
         charts.addWidget(self.acc_chart)
@@ -75,8 +76,9 @@ class ProgressView(QWidget):
     def show_progress(self, p: Progress) -> None:
         self.progress.setValue(int(p.done * 1000))
         left = f" · {duration(p.seconds_left)} left" if p.seconds_left is not None else ""
-        self.progress.setFormat(f"Epoch {p.epoch + 1}/{self._epochs} · batch "
-                                f"{p.step + 1}/{p.steps}{left}")
+        self.progress.setFormat(
+            f"Epoch {p.epoch + 1}/{self._epochs} · batch {p.step + 1}/{p.steps}{left}"
+        )
         self.loss_chart.add(0, p.epoch + (p.step + 1) / p.steps, p.loss)
 
     def show_epoch(self, epoch: int, metrics: dict) -> None:
@@ -84,7 +86,8 @@ class ProgressView(QWidget):
         self.table.insertRow(row)
         values = [str(epoch + 1)] + [
             f"{metrics[k]:.4f}" if k in metrics else "–"
-            for k in ("loss", "accuracy", "val_loss", "val_accuracy")]
+            for k in ("loss", "accuracy", "val_loss", "val_accuracy")
+        ]
         for col, text in enumerate(values):
             item = QTableWidgetItem(text)
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)

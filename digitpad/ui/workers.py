@@ -65,8 +65,13 @@ class Worker(QObject):
         try:
             result = self.work(self)
         except Exception as err:  # handed to the GUI thread, which reports it
-            log.info("%s ended with %s: %s", self.name, type(err).__name__, err,
-                     exc_info=not isinstance(err, (OSError, ValueError)))
+            log.info(
+                "%s ended with %s: %s",
+                self.name,
+                type(err).__name__,
+                err,
+                exc_info=not isinstance(err, (OSError, ValueError)),
+            )
             self.errored.emit(err)
         else:
             self.returned.emit(result)
@@ -78,8 +83,9 @@ class Worker(QObject):
 class WorkerPool(QObject):
     """Threads for workers. Jobs beyond `threads` wait their turn, in order."""
 
-    def __init__(self, parent: QObject | None = None, threads: int = 2,
-                 name: str = "digitpad") -> None:
+    def __init__(
+        self, parent: QObject | None = None, threads: int = 2, name: str = "digitpad"
+    ) -> None:
         super().__init__(parent)
         self._size, self._name = threads, name
         self._threads: list[threading.Thread] = []
@@ -89,9 +95,13 @@ class WorkerPool(QObject):
         self._unfinished: list[Worker] = []  # queued or running, as seen from the threads
         self._changed = threading.Condition()
 
-    def start(self, work: Callable[[Worker], Any], name: str,
-              on_done: Callable[[Any], None] | None = None,
-              on_error: Callable[[Exception], None] | None = None) -> Worker:
+    def start(
+        self,
+        work: Callable[[Worker], Any],
+        name: str,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> Worker:
         """Run `work(worker)` in the background; `on_done(result)` or `on_error(exception)`
         follow on the GUI thread."""
         worker = Worker(work, name)
@@ -106,8 +116,9 @@ class WorkerPool(QObject):
         with self._changed:
             self._unfinished.append(worker)
         if len(self._threads) < self._size:
-            thread = threading.Thread(target=self._serve, daemon=True,
-                                      name=f"{self._name}-{len(self._threads) + 1}")
+            thread = threading.Thread(
+                target=self._serve, daemon=True, name=f"{self._name}-{len(self._threads) + 1}"
+            )
             self._threads.append(thread)
             thread.start()
         self._queue.put(worker)
