@@ -83,3 +83,20 @@ def replay_pen_digit(widget: QWidget, strokes, fill: float = 0.7, every: int = 4
             Qt.MouseButton.NoButton,
         )
         QApplication.processEvents()
+
+
+def answer_modal(act, seen: list | None = None) -> None:
+    """Have `act` handle the next modal dialog once it is up (exec() blocks the test, so the
+    answer is queued before the click that opens it). The dialog goes into `seen`."""
+    from PySide6.QtCore import QTimer
+
+    def handle() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(10, handle)
+            return
+        if seen is not None:
+            seen.append(dialog)
+        act(dialog)
+
+    QTimer.singleShot(0, handle)

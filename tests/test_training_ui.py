@@ -200,7 +200,7 @@ def test_model_manager_protects_bundled_models_and_manages_user_ones(qtbot, priv
     manager = window.open_model_manager()
     names = [manager.table.item(r, 0).text() for r in range(manager.table.rowCount())]
     bundled = [path for path, card in models.list_models() if card.bundled]
-    assert "My favourite" in names and sum("(bundled)" in n for n in names) == len(bundled)
+    assert "My favourite" in names and sum("bundled" in n for n in names) == len(bundled)
     model_manager.delete(mine)
     assert not mine.exists() and not models.card_path(mine).exists()
     QApplication.processEvents()

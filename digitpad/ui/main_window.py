@@ -166,13 +166,6 @@ class MainWindow(QMainWindow):
             else "No model loaded"
         )
 
-    def model_deleted(self, path: Path) -> None:
-        """A model file was deleted: forget it, and fall back to the bundled one if it read."""
-        was_active = self.session.active == Path(path)
-        self.session.forget(path)
-        if was_active:
-            self.select_model(models.default_model("torch"))
-
     def export_model(self) -> None:
         """Export the model reading the canvas (Model > Export…)."""
         if self.session.active is not None:
@@ -319,7 +312,7 @@ class MainWindow(QMainWindow):
         dialog = self._dialog(
             "models",
             lambda: ModelManager(
-                self.session, self.select_model, self.model_deleted, self.exporter, self
+                self.session, self.select_model, self.status.say, self.exporter, self
             ),
         )
         dialog.reload()
