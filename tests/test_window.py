@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from digitpad import models
 from digitpad.ui.main_window import MainWindow
@@ -115,6 +115,29 @@ def test_undo_redo_and_clear(qtbot, window):
     assert not re.search(r"\d", shown_digit(window))
     window.commands.undo.trigger()  # a clear can be undone too
     assert canvas.ink().sum() == pytest.approx(with_bar)
+
+
+def test_undo_keeps_its_label_and_names_the_step_in_its_tip(qtbot, window, tmp_path):
+    """The toolbar never shifts: "Undo" stays "Undo"; what it undoes is in the tip."""
+    from PySide6.QtWidgets import QToolBar
+
+    canvas, undo, redo = window.canvas, window.commands.undo, window.commands.redo
+    tools = window.findChild(QToolBar, "drawingToolBar")
+    pen = tools.findChild(QWidget, "penWidth")
+    assert not undo.isEnabled() and undo.toolTip().startswith("Nothing to undo")
+    where = pen.x()
+    draw_and_wait(qtbot, window, lambda: line(canvas, (0.5, 0.15), (0.5, 0.85)))
+    assert undo.text() == "&Undo" and undo.isEnabled()
+    assert undo.toolTip().startswith("Undo stroke") and undo.statusTip() == undo.toolTip()
+    line(canvas, (0.5, 0.1), (0.5, 0.9), button=Qt.MouseButton.RightButton)
+    assert undo.toolTip().startswith("Undo erase")
+    window.commands.clear.trigger()
+    assert undo.toolTip().startswith("Undo clear") and undo.text() == "&Undo"
+    window.grab().save(str(tmp_path / "undo.png"))
+    undo.trigger()
+    assert redo.text() == "&Redo" and redo.toolTip().startswith("Redo clear")
+    assert tools.widgetForAction(undo).text() == "Undo"
+    assert pen.x() == where
 
 
 def test_eraser_removes_ink(qtbot, window):

@@ -1,12 +1,14 @@
-"""The window's actions, menus and toolbar, with their shortcuts and tips. Undo and Redo come
-from the canvas's history, which keeps their enabled state and their text up to date."""
+"""The window's actions, menus and toolbar, with their shortcuts and tips. Undo and Redo follow
+the canvas's history: enabled when there is a step, with the step named in their tips. Their
+labels stay "Undo" and "Redo" (QUndoStack's own actions became "Undo Stroke", "Undo Clear"...,
+and the toolbar shifted sideways each time)."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QSlider, QToolBar
 
 from digitpad.pen import WIDTHS as PEN_WIDTHS
@@ -35,12 +37,9 @@ def build(window: QMainWindow) -> SimpleNamespace:
     a.save = action("&Save drawing as PNG…", window.choose_save, K.Save)
     a.quit = action("&Quit", window.close, K.Quit)
     a.quit.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # from dialogs too
-    a.undo = canvas.history.createUndoAction(window, "&Undo")
-    a.undo.setShortcuts([QKeySequence("Ctrl+Z")])
-    a.redo = canvas.history.createRedoAction(window, "&Redo")
-    a.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-    for act in (a.undo, a.redo):
-        window.addAction(act)
+    a.undo = action("&Undo", canvas.history.undo, "Ctrl+Z")
+    a.redo = action("&Redo", canvas.history.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+    _follow_history(canvas.history, a.undo, a.redo)
     a.clear = action("&Clear", canvas.clear, ["Esc", "Delete"], "Wipe the drawing (undoable)")
     a.eraser = action("&Eraser", window.toggle_eraser, "E", "Erase with the left button too")
     a.eraser.setCheckable(True)
@@ -158,10 +157,6 @@ def build(window: QMainWindow) -> SimpleNamespace:
     edit.addActions([a.eraser, thinner, thicker])
     edit.addSeparator()
     edit.addActions([a.confirm, a.forget])
-    history_tip = f"Undo keeps the last {UNDO_STEPS} steps of the drawing"
-    for act in (a.undo, a.redo):
-        act.setToolTip(history_tip)
-        act.setStatusTip(history_tip)
     view = bar.addMenu("&View")
     view.addActions([a.number, a.why])
     view.addAction(a.inside)
@@ -192,3 +187,23 @@ def build(window: QMainWindow) -> SimpleNamespace:
     tools.addAction(a.retrain)
     window.addToolBar(tools)
     return a
+
+
+def _follow_history(history: QUndoStack, undo: QAction, redo: QAction) -> None:
+    """Enable Undo and Redo when there is a step, and name the step in their tips. The slots
+    use the signals' values only: the stack also signals while it is being destroyed."""
+    history.canUndoChanged.connect(undo.setEnabled)
+    history.canRedoChanged.connect(redo.setEnabled)
+    history.undoTextChanged.connect(lambda what: _name_step(undo, "Undo", what))
+    history.redoTextChanged.connect(lambda what: _name_step(redo, "Redo", what))
+    undo.setEnabled(history.canUndo())
+    redo.setEnabled(history.canRedo())
+    _name_step(undo, "Undo", history.undoText())
+    _name_step(redo, "Redo", history.redoText())
+
+
+def _name_step(act: QAction, verb: str, what: str) -> None:
+    tip = f"{verb} {what.lower()}" if what else f"Nothing to {verb.lower()}"
+    tip += f" (the last {UNDO_STEPS} steps of the drawing are kept)"
+    act.setToolTip(tip)
+    act.setStatusTip(tip)
