@@ -163,7 +163,9 @@ def test_evaluation_shows_accuracy_and_a_consistent_confusion_matrix(qtbot, mnis
     dialog.limit = 500
     window._dialogs["evaluation"] = dialog
     window.open_evaluation()
+    assert not dialog.again.isEnabled()  # clickable only once the evaluation has ended
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=LOAD_MS)
+    qtbot.waitUntil(dialog.again.isEnabled, timeout=LOAD_MS)
     labels = mnist.test_y[:500]
     confusion = dialog.confusion.matrix()
     np.testing.assert_array_equal(confusion.sum(axis=1), np.bincount(labels, minlength=10))
@@ -175,6 +177,10 @@ def test_evaluation_shows_accuracy_and_a_consistent_confusion_matrix(qtbot, mnis
     first = dialog.result
     window.open_evaluation()  # the same model again: remembered, not recomputed
     assert dialog.result is first
+    dialog.again.click()
+    assert not dialog.again.isEnabled() and dialog.result is None
+    qtbot.waitUntil(dialog.again.isEnabled, timeout=LOAD_MS)
+    assert dialog.result.accuracy == pytest.approx(expected)
 
 
 def test_model_manager_protects_bundled_models_and_manages_user_ones(qtbot, private_home, tmp_path):

@@ -118,8 +118,8 @@ class EvaluationDialog(QDialog):
         self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
         self.gallery.setMovement(QListView.Movement.Static)
         self.gallery.setMinimumWidth(300)
-        again = QPushButton("Evaluate again")
-        again.clicked.connect(lambda: self.start(fresh=True))
+        self.again = QPushButton("Evaluate again", objectName="evaluateAgain")
+        self.again.clicked.connect(lambda: self.start(fresh=True))
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.close)
 
@@ -134,7 +134,7 @@ class EvaluationDialog(QDialog):
         right.addWidget(self.galleryTitle)
         right.addWidget(self.gallery, 1)
         buttons = QHBoxLayout()
-        buttons.addWidget(again)
+        buttons.addWidget(self.again)
         buttons.addStretch(1)
         buttons.addWidget(close)
         right.addLayout(buttons)
@@ -177,13 +177,22 @@ class EvaluationDialog(QDialog):
             if self.session.predictor is predictor:
                 self._show(outcome)
 
-        self._worker = self.pool.start(work, "evaluation", done, self._failed)
-        self._worker.progress.connect(self._show_progress)  # a slot: dropped with the dialog
+        self.again.setEnabled(False)  # one evaluation at a time; enabled when it ends
+        worker = self.pool.start(work, "evaluation", done, self._failed)
+        worker.progress.connect(self._show_progress)  # a slot: dropped with the dialog
+        worker.finished.connect(self._ended)
+        self._worker = worker
 
     def closeEvent(self, event) -> None:
         if self._worker is not None:
             self._worker.quit()
         super().closeEvent(event)
+
+    def _ended(self) -> None:
+        """Evaluate again comes back once the evaluation shown ends (one replaced by a newer
+        one, after a switch of model, leaves the button to the newer)."""
+        if self._worker is None or self._worker.is_done():
+            self.again.setEnabled(True)
 
     def _show_progress(self, share: float) -> None:
         self.progress.setValue(int(share * 100))
