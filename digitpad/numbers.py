@@ -1,9 +1,9 @@
 """Number mode: several digits written in a row, found and read together.
 
-From strokes (the canvas): strokes that overlap horizontally belong to one digit; a stroke much
-wider than the others (the long bar of a 7 reaching over its neighbour) joins only the digit it
-overlaps most, so it never glues two digits together. From pixels (a picture file): connected
-pieces of ink, with pieces that overlap horizontally (a 5's detached bar, a broken stroke) merged.
+From strokes (the canvas): `digitpad.stroke_groups` tells which strokes make each digit. From
+pixels (a picture file): connected pieces of ink, with pieces that overlap horizontally (a 5's
+detached bar, a broken stroke) merged; a piece much wider than the others (the long bar of a 7
+reaching over its neighbour) joins only the one it overlaps most, so it never glues two digits.
 Each digit then goes through `to_mnist`, and all of them through the predictor in ONE batch.
 Qt-free: numpy only.
 """
@@ -16,12 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from digitpad.preprocess import to_mnist
+from digitpad.stroke_groups import overlap, split_strokes
 
-OVERLAP = 0.3  # share of the narrower of two strokes' widths that makes them one digit
-WIDE = 1.6  # a stroke this many times wider than the median digit only attaches
+OVERLAP = 0.3  # share of the narrower of two pieces' widths that makes them one digit
+WIDE = 1.6  # a piece this many times wider than the median piece only attaches
 MIN_INK_SHARE = 0.002  # pieces of ink smaller than this share of the picture are specks
-BAR = 0.4  # a piece less tall than this share of the row's digits is part of a digit
-NEAR = 0.3  # ... if no farther than this share of their height from its neighbour
 SHEET = 64  # px: the side each digit is drawn at before `to_mnist` (which keeps 20)
 SEGMENT_PIXELS = 1_000_000  # a larger picture is found and read on a shrunk copy of itself
 MAX_PIECES = 100  # pieces of ink grouped into digits at most (the largest), however many more
@@ -44,12 +43,6 @@ class Digit:
         }
 
 
-def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Horizontal overlap of two ranges as a share of the narrower one's width."""
-    shared = min(a[1], b[1]) - max(a[0], b[0])
-    return shared / max(min(a[1] - a[0], b[1] - b[0]), 1e-6)
-
-
 def group_ranges(ranges: Sequence[tuple[float, float]]) -> list[list[int]]:
     """Indices of the items (x ranges) that form each digit, left to right."""
     n = len(ranges)
@@ -69,7 +62,7 @@ def group_ranges(ranges: Sequence[tuple[float, float]]) -> list[list[int]]:
     core = [i for i in range(n) if i not in wide]
     for a in core:
         for b in core:
-            if a < b and _overlap(ranges[a], ranges[b]) >= OVERLAP:
+            if a < b and overlap(ranges[a], ranges[b]) >= OVERLAP:
                 parent[root(b)] = root(a)
     for i in wide:  # attach to the core group it overlaps most, if any
         spans: dict[int, float] = {}
@@ -108,47 +101,14 @@ def number_text(digits: Sequence[Digit]) -> str | None:
     return "".join(str(d.digit) for d in digits) or None
 
 
-# --- from strokes -------------------------------------------------------------------------------
-def split_strokes(strokes: Sequence[np.ndarray]) -> list[list[int]]:
-    """Which strokes (arrays of x, y points) make each digit, left to right."""
-    ranges = [(float(np.min(s[:, 0])), float(np.max(s[:, 0]))) for s in strokes]
-    return _attach_bars(strokes, group_ranges(ranges))
-
-
-def _attach_bars(strokes: Sequence[np.ndarray], groups: list[list[int]]) -> list[list[int]]:
-    """A flat piece (far less tall than the row's digits: a 7's cross stroke or a 5's top bar
-    that sticks out sideways) is no digit of its own: it joins the neighbour it is closest to."""
-    groups = [list(g) for g in groups]
-    while len(groups) > 1:
-        boxes = []
-        for g in groups:
-            every = np.vstack([strokes[i] for i in g])
-            boxes.append((*every.min(axis=0), *every.max(axis=0)))  # x0, y0, x1, y1
-        heights = np.array([b[3] - b[1] for b in boxes])
-        typical = float(np.median(heights))
-        flat = int(np.argmin(heights))
-        if heights[flat] >= BAR * typical:
-            return groups
-        gaps = {
-            j: max(boxes[j][0] - boxes[flat][2], boxes[flat][0] - boxes[j][2])
-            for j in (flat - 1, flat + 1)
-            if 0 <= j < len(groups)
-        }
-        nearest = min(gaps, key=gaps.get)
-        if gaps[nearest] > NEAR * typical:
-            return groups
-        groups[nearest].extend(groups[flat])
-        del groups[flat]
-    return groups
-
-
+# --- from strokes (grouped by digitpad.stroke_groups) --------------------------------------------
 def read_strokes(predictor, strokes: Sequence[np.ndarray], pen: float) -> list[Digit]:
     """Read a row of digits drawn as strokes (points in pixels, y downwards) with a round pen
     `pen` pixels wide, each digit drawn on its own square sheet the way the canvas draws."""
     from digitpad.pendigits import render
 
     pictures, boxes = [], []
-    for group in split_strokes(strokes):
+    for group in split_strokes(strokes, pen):
         chosen = [np.asarray(strokes[i], np.float32) for i in group]
         every = np.vstack(chosen)
         low, high = every.min(axis=0) - pen / 2, every.max(axis=0) + pen / 2

@@ -1,5 +1,6 @@
-"""Number mode's core: digits found from strokes (a long 7 bar must not glue two digits), from
-pixels (a detached bar stays with its digit), read in one batch; `predict --number`."""
+"""Number mode's core: digits found from strokes (a long 7 bar must not glue two digits, a 9's loop
+and tail or a 4's two strokes are one digit, touching digits stay apart), from pixels (a detached
+bar stays with its digit), read in one batch; `predict --number`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from PIL import Image
 
 from digitpad import numbers, pendigits
 from digitpad.cli import main
+from digitpad.pen_rows import lift_at_loop, slant, write_row
 from tests.test_pendigits import TES
+
+PEN = 10.0  # px, for digits 100 px high: the canvas's default pen at its default size
 
 
 def test_overlapping_strokes_make_one_digit_and_a_wide_bar_joins_only_one():
@@ -102,10 +106,19 @@ def test_predict_number_prints_the_number_and_each_digit(rows, tmp_path, capsys)
     assert second == {"path": str(tmp_path / "blank.png"), "number": None, "digits": []}
 
 
-def test_number_mode_in_the_window_reads_a_written_number(qtbot, rows):
-    from PySide6.QtCore import QEvent, Qt
+def write_on(canvas, strokes) -> None:
+    """Draw a row of strokes on the canvas with the mouse, its digits 0.6 of the strip high."""
+    from tests.gui import drag
 
-    from tests.gui import _send
+    every = np.vstack(strokes)
+    scale = 0.6 * canvas.height() / float(np.ptp(every[:, 1]))
+    for stroke in strokes:
+        drag(canvas, (stroke - every.min(axis=0)) * scale + 30)
+
+
+def test_number_mode_in_the_window_reads_a_written_number(qtbot, rows):
+    from PySide6.QtCore import Qt
+
     from tests.test_window import open_window
 
     window = open_window(qtbot, size=(1100, 600))
@@ -113,31 +126,7 @@ def test_number_mode_in_the_window_reads_a_written_number(qtbot, rows):
     canvas = window.canvas
     assert canvas.width() > 2.5 * canvas.height()  # a wide strip
     strokes, _, alone = rows[0]
-    every = np.vstack(strokes)
-    scale = 0.6 * canvas.height() / float(np.ptp(every[:, 1]))
-    for stroke in strokes:
-        points = [
-            ((x - every[:, 0].min()) * scale + 30, (y - every[:, 1].min()) * scale + 30)
-            for x, y in stroke
-        ]
-        _send(
-            canvas,
-            QEvent.Type.MouseButtonPress,
-            points[0],
-            Qt.MouseButton.LeftButton,
-            Qt.MouseButton.LeftButton,
-        )
-        for p in points[1:]:
-            _send(
-                canvas, QEvent.Type.MouseMove, p, Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton
-            )
-        _send(
-            canvas,
-            QEvent.Type.MouseButtonRelease,
-            points[-1],
-            Qt.MouseButton.LeftButton,
-            Qt.MouseButton.NoButton,
-        )
+    write_on(canvas, strokes)
     expected = "".join(map(str, window.predictor.predict(alone.astype(np.float32) / 255).argmax(1)))
     qtbot.waitUntil(lambda: window.predictionLabel.text() == expected, timeout=5000)
     assert len(canvas._marks) == 3 and sum(mark[2] for mark in canvas._marks) == 1
@@ -161,3 +150,94 @@ def test_a_flat_bar_beside_a_digit_joins_it_and_a_one_stays_alone():
     two = np.array([[100, 10], [130, 10], [100, 95], [130, 95]], np.float32)
     assert split_strokes([body, bar, one, two]) == [[0, 1], [2], [3]]
     assert split_strokes([one, bar + [40, 0]]) == [[0, 1]]  # of two pieces, still no digit
+
+
+@pytest.fixture(scope="module")
+def excerpt() -> list[pendigits.PenDigit]:
+    return pendigits.read(TES)
+
+
+@pytest.fixture(scope="module")
+def writer(excerpt) -> dict[int, list[pendigits.PenDigit]]:
+    """The 250 digits of the excerpt's first writer (whom no model saw), by label."""
+    by_label: dict[int, list[pendigits.PenDigit]] = {}
+    for d in excerpt:
+        if d.writer == excerpt[0].writer:
+            by_label.setdefault(d.label, []).append(d)
+    return by_label
+
+
+def written(
+    digits: list[pendigits.PenDigit], clearance: float = 15.0, lean: float = 0.0
+) -> list[np.ndarray]:
+    """The digits written in a row, 100 px high, their inks `clearance` px apart, leaning."""
+    n = len(digits)
+    return write_row([slant(d, lean).strokes for d in digits], [100.0] * n, [clearance] * n, PEN)[0]
+
+
+def two_stroke_numbers(excerpt, writer) -> list[tuple[list[pendigits.PenDigit], float, str]]:
+    """(digits, lean, truth): "1990" with 9s drawn as a loop and then a tail, "4717" with 4s
+    drawn as an open "L" and a down stroke and 7s with a cross stroke. First as two writers'
+    hands leaning back, as a mouse often draws: the 9's tail then starts at the loop's right
+    and runs down beside it, the 4's down stroke stands beside its "L", and these numbers were
+    read "101010" and "61717"-like (6 and 5 digits) when strokes were grouped by horizontal
+    overlap alone; then five of each by the first writer, upright."""
+    labels = {36: 1, 291: 9, 60: 9, 25: 0, 414: 4, 97: 7, 412: 1, 259: 7}  # writers 12 and 7
+    assert all(excerpt[i].label == label for i, label in labels.items())
+    out = [
+        (
+            [excerpt[36], lift_at_loop(excerpt[291]), lift_at_loop(excerpt[60]), excerpt[25]],
+            0.3,
+            "1990",
+        ),
+        ([excerpt[414], excerpt[97], excerpt[412], excerpt[259]], 0.3, "4717"),
+    ]
+    nines = [lift_at_loop(d) for d in writer[9]]
+    fours, sevens = ([d for d in writer[k] if len(d.strokes) == 2] for k in (4, 7))
+    assert len(fours) == 5 and all(len(d.strokes) == 2 for d in nines)
+    for k in range(5):
+        out.append(([writer[1][k], nines[2 * k], nines[2 * k + 1], writer[0][k]], 0.0, "1990"))
+        out.append(([fours[k], sevens[2 * k], writer[1][k], sevens[2 * k + 1]], 0.0, "4717"))
+    return out
+
+
+def test_two_stroke_nines_and_fours_are_read_as_one_digit_each(excerpt, writer, torch_predictor):
+    for digits, lean, truth in two_stroke_numbers(excerpt, writer):
+        for clearance in (15.0, 3.0):
+            found = numbers.read_strokes(torch_predictor, written(digits, clearance, lean), PEN)
+            assert numbers.number_text(found) == truth, (truth, lean, clearance)
+            assert [d.box[0] for d in found] == sorted(d.box[0] for d in found)
+
+
+def test_digits_that_touch_or_overlap_in_their_boxes_stay_apart(writer, torch_predictor):
+    """Written so tightly that each digit's ink touches the last one's (a quarter of the pen
+    overlaps), or tucked under its neighbour as far as its shape allows: still one digit each,
+    read as each is read alone."""
+    digits = [writer[int(c)][k] for k, c in enumerate("31415926")]
+    alone = pendigits.mnist_images(digits, (18.0,), 160).images.astype(np.float32) / 255
+    expected = "".join(map(str, torch_predictor.predict(alone).argmax(1)))
+    assert expected == "31415926"
+    for clearance in (-PEN / 4, 0.0, 3.0):
+        strokes = written(digits, clearance)
+        assert len(numbers.split_strokes(strokes, PEN)) == 8
+        assert numbers.number_text(numbers.read_strokes(torch_predictor, strokes, PEN)) == expected
+
+
+def test_a_stroke_added_later_still_joins_its_digit():
+    """A 4's down stroke drawn after the digit next to it is one digit with its "L"."""
+    ell = np.array([[10, 0], [0, 60], [40, 60]], np.float32)
+    down = np.array([[30, 0], [30, 100]], np.float32)
+    one = np.array([[70, 0], [70, 100]], np.float32)
+    assert numbers.split_strokes([ell, down, one], PEN) == [[0, 1], [2]]
+    assert numbers.split_strokes([ell, one, down], PEN) == [[0, 2], [1]]
+
+
+def test_number_mode_in_the_window_reads_nines_drawn_in_two_strokes(qtbot, excerpt, writer):
+    from tests.test_window import open_window
+
+    window = open_window(qtbot, size=(1100, 600))
+    window.commands.number.trigger()
+    digits, lean, truth = two_stroke_numbers(excerpt, writer)[0]
+    write_on(window.canvas, written(digits, lean=lean))
+    qtbot.waitUntil(lambda: window.predictionLabel.text() == truth, timeout=5000)
+    assert len(window.canvas._marks) == 4
