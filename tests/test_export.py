@@ -159,7 +159,7 @@ def test_the_onnx_model_reads_in_the_window_and_a_model_exports_from_it(qtbot, t
     assert str(onnx_model) in listed
     with qtbot.waitSignal(window.modelChanged, timeout=LOAD_MS):
         window.select_model(onnx_model)
-    assert window.predictor.backend == "onnx" and "ONNX Runtime" in window.status.model.text()
+    assert window.predictor.backend == "onnx" and "ONNX Runtime" in window.status.model.toolTip()
     canvas = window.canvas
     assert draw_and_wait(qtbot, window, lambda: line(canvas, (0.5, 0.15), (0.5, 0.85))) == "1"
 

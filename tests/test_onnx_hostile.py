@@ -293,7 +293,7 @@ def test_the_window_keeps_its_model_when_a_loading_one_never_ends(qtbot, tmp_pat
         window.select_model(hostile)
     shown = window.findChild(QLabel, "modelStatus").text()
     assert shown.startswith(f"Could not load: {hostile}") and "first inference" in shown
-    assert window.status.model.text().count("ONNX Runtime") == 1
+    assert window.status.model.toolTip().count("ONNX Runtime") == 1
     assert window.predictor.path == reader and window.session.active == reader
     canvas = window.canvas
     assert draw_and_wait(qtbot, window, lambda: line(canvas, (0.5, 0.15), (0.5, 0.85))) == "1"

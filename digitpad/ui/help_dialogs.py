@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import metadata
 from importlib.util import find_spec
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from digitpad import __version__, backends
@@ -102,11 +103,33 @@ def show_about(window) -> None:
     box.open()
 
 
-def show_log_folder() -> str:
-    """Open the folder of the log file in the desktop's file manager; returns its path."""
+def show_log_folder(parent: QWidget, say: Callable[[str], None]) -> str:
+    """Open the folder of the log file in the desktop's file manager. Where none opens (a bare
+    desktop, a remote session) say where it is, with a button that copies the path. Returns
+    the path."""
     from digitpad.logs import log_file
 
     folder = log_file().parent
     folder.mkdir(parents=True, exist_ok=True)
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+        say(f"Log folder: {folder}")
+        return str(folder)
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        "Log folder",
+        f"No file manager opened. The log files are in:\n{folder}",
+        QMessageBox.StandardButton.Close,
+        parent,
+    )
+    box.setObjectName("logFolderBox")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    copy = box.addButton("Copy path", QMessageBox.ButtonRole.ActionRole)
+    copy.clicked.connect(lambda: _copy(str(folder), say))
+    box.open()
     return str(folder)
+
+
+def _copy(text: str, say: Callable[[str], None]) -> None:
+    QGuiApplication.clipboard().setText(text)
+    say(f"Copied {text}")

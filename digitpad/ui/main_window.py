@@ -159,12 +159,7 @@ class MainWindow(QMainWindow):
             self.modelChanged.emit()
 
     def _show_model(self) -> None:
-        p = self.session.predictor
-        self.status.model.setText(
-            f"{backends.label(p.backend)}  ·  {p.card.title}  ·  {p.device}"
-            if p
-            else "No model loaded"
-        )
+        self.status.show_model(self.session.predictor)
 
     def export_model(self) -> None:
         """Export the model reading the canvas (Model > Export…)."""

@@ -110,7 +110,7 @@ def build(window: QMainWindow) -> SimpleNamespace:
     )
     logs = action(
         "Show &log folder",
-        lambda: window.status.say(f"Log folder: {help_dialogs.show_log_folder()}"),
+        lambda: help_dialogs.show_log_folder(window, window.status.say),
         tip="The log holds the details of every error, for a bug report",
     )
     about = action("&About digitpad", lambda: help_dialogs.show_about(window))

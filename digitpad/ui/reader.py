@@ -38,6 +38,7 @@ class Reader:
         self.canvas, self.panel, self.session, self.latency = canvas, panel, session, latency
         self.number_mode, self.why, self.done = number_mode, why, done
         self.last_latency_ms: float | None = None
+        self._timed: Predictor | None = None  # the model whose reading time the cell shows
         self.image: np.ndarray | None = None  # the 28x28 image the panel shows, read last
         self.answer: tuple[Predictor, comparison.Answer] | None = None  # (predictor, its answer)
 
@@ -54,8 +55,23 @@ class Reader:
         finally:
             self.done()
         if predictor is not None and not self.canvas.is_blank():
-            self.last_latency_ms = (time.perf_counter() - started) * 1000
-            self.latency.setText(f"{self.last_latency_ms:.1f} ms")
+            self._show_latency(predictor, (time.perf_counter() - started) * 1000)
+        elif predictor is not None and predictor is not self._timed:
+            self._time_blank(predictor)
+
+    def _show_latency(self, predictor: Predictor, ms: float) -> None:
+        self.last_latency_ms, self._timed = ms, predictor
+        self.latency.setText(f"{ms:.1f} ms")
+
+    def _time_blank(self, predictor: Predictor) -> None:
+        """A blank canvas reads nothing, and the reading-time cell stayed empty after start-up
+        and a switch of model: time the new model on an empty image instead (it is warm)."""
+        try:
+            answer = comparison.read(predictor, np.zeros((28, 28), np.float32))
+        except Exception:  # the reading that fails is reported on the first stroke
+            log.exception("timing a reading with %s failed", predictor.path)
+            return
+        self._show_latency(predictor, answer.ms)
 
     def _read_number(self, predictor) -> None:
         self.canvas.set_heat(None)  # the preview shows why for the least certain digit

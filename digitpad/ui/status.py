@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QStatusBar
 
+from digitpad import backends
+from digitpad.backends.base import Predictor
 from digitpad.ui.reading_panel import ElidedLabel
 from digitpad.ui.training_controller import Progress, TrainingController
 from digitpad.ui.training_progress import duration
@@ -34,12 +36,27 @@ class StatusArea:
         self.training.hide()
         self.model = ElidedLabel("backendStatus", widest=330)
         self.latency = QLabel(objectName="latencyStatus")
+        self.latency.setToolTip("How long the last reading took")
         self.latency.setMinimumWidth(52)
         for widget in (self.training, _separator(), self.model, _separator(), self.latency):
             bar.addPermanentWidget(widget)
         controller.started.connect(lambda config: self._training_text("Training: starting…"))
         controller.progressed.connect(self._on_progress)
         controller.ended.connect(self.training.hide)
+
+    def show_model(self, predictor: Predictor | None) -> None:
+        """The model's own title and where it runs, the framework only where the title does
+        not say it ("PyTorch · PyTorch CNN · cpu" said PyTorch twice); all of it in the tip."""
+        if predictor is None:
+            self.model.setText("No model loaded")
+            return
+        title, framework = predictor.card.title, backends.label(predictor.backend)
+        said = framework.split()[0].lower() in title.lower()
+        parts = [title] if said else [title, framework]
+        self.model.setText("  ·  ".join([*parts, predictor.device.upper()]))
+        self.model.setToolTip(
+            f"{predictor.card.summary()}\nRead by {framework} on {predictor.device.upper()}"
+        )
 
     def say(self, text: str) -> None:
         self.bar.showMessage(text, MESSAGE_MS)
