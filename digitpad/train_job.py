@@ -5,6 +5,7 @@ throws a run away."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from digitpad import atomic, backends, models, network, runs
@@ -109,7 +110,15 @@ def _train_and_save(
         test_accuracy=round(result.test_accuracy, 6),
         config=config.as_dict() | {"seconds": round(result.seconds, 1)},
     )
+    card.name = retrained_name(card)
     backend = backends.get(config.backend)
     with atomic.uninterrupted():  # Ctrl-C now would only lose the finished run
         card = models.save(path, lambda tmp: backend.save(result.model, config.network, tmp), card)
     return result, card
+
+
+def retrained_name(card: models.ModelCard, when: datetime | None = None) -> str:
+    """A new model's own name ("PyTorch CNN · retrained 2026-12-01 22:11"): without one it was
+    "PyTorch CNN" in the status bar, Evaluate and About, like the bundled model."""
+    stamp = (when or datetime.now()).strftime("%Y-%m-%d %H:%M")
+    return f"{card.title} · retrained {stamp}"

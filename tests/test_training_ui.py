@@ -60,6 +60,10 @@ def test_training_from_the_panel_saves_and_switches_to_the_new_model(qtbot, back
     expected = window.predictor.predict(window.previewImage.pixels()[None])[0]
     np.testing.assert_allclose(window.probabilityBars.probabilities(), expected, rtol=1e-5)
     assert window.modelSelector.findData(str(path)) >= 0
+    # Named as itself, not "PyTorch MLP" like the bundled one: in the status bar and About.
+    title = window.predictor.card.title
+    assert " MLP · retrained 20" in title and card["name"] == title
+    assert window.status.model.text().startswith(title) and title in window.about_text()
     assert not list(path.parent.glob("*.partial*"))
     (run,) = list((private_home / "tensorboard").iterdir())  # the run, logged for TensorBoard
     assert run.name.endswith(f"_{backend}_mlp") and list(run.glob("events.out.tfevents.*"))

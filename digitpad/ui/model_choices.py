@@ -1,16 +1,53 @@
 """The two places a person picks a model, the selector and Model > Choose model, kept in step
-with the session: they list its models and mark the one asked for (even while it loads)."""
+with the session: they list its models and mark the one asked for (even while it loads). The
+selector shortens long names in the middle (the end says which of several alike it is) and
+has the whole name in its tooltip."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QComboBox, QMenu
+from PySide6.QtGui import QAction, QActionGroup, QPaintEvent
+from PySide6.QtWidgets import QComboBox, QMenu, QStyle, QStyleOptionComboBox, QStylePainter, QWidget
 
 from digitpad import session as events
 from digitpad.session import ModelSession
+
+SELECTOR_TIP = "Which trained network reads your drawing"
+
+
+class MiddleElidedComboBox(QComboBox):
+    """A combo box whose shown text, and list, are shortened in the middle, not cut at the end
+    ("PyTorch CNN · personal · 99.19% (y")."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName=name)
+        self.view().setTextElideMode(Qt.TextElideMode.ElideMiddle)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        painter = QStylePainter(self)
+        option = self._option()
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self._elided(option)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+    def shown_text(self) -> str:
+        """The current entry as drawn at the box's present width."""
+        return self._elided(self._option())
+
+    def _option(self) -> QStyleOptionComboBox:
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        return option
+
+    def _elided(self, option: QStyleOptionComboBox) -> str:
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
+        )
+        return self.fontMetrics().elidedText(
+            option.currentText, Qt.TextElideMode.ElideMiddle, field.width()
+        )
 
 
 def entry_label(card) -> str:
@@ -67,5 +104,7 @@ class ModelChoices(QObject):
         index = self.selector.findData(str(path)) if path else -1
         if index >= 0:
             self.selector.setCurrentIndex(index)
+        current = self.selector.currentText()
+        self.selector.setToolTip(f"{current}\n{SELECTOR_TIP}" if current else SELECTOR_TIP)
         for action in self.group.actions():
             action.setChecked(action.data() == str(path))

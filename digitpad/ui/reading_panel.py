@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitpad.ui.model_choices import SELECTOR_TIP, MiddleElidedComboBox
 from digitpad.ui.preview import PreviewImage
 from digitpad.ui.probabilities import ProbabilityBars
 
@@ -66,8 +67,8 @@ class ElidedLabel(QLabel):
 class ReadingPanel(QScrollArea):
     def __init__(self) -> None:
         super().__init__(objectName="readingPanel")
-        self.modelSelector = QComboBox(objectName="modelSelector")
-        self.modelSelector.setToolTip("Which trained network reads your drawing")
+        self.modelSelector = MiddleElidedComboBox("modelSelector")
+        self.modelSelector.setToolTip(SELECTOR_TIP)
         self.modelSelector.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
