@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from digitpad import models, pendigits, samples
-from tests.gui import line, replay_pen_digit
+from tests.gui import answer_modal, line, replay_pen_digit
 from tests.test_pendigits import TES
 from tests.test_window import LOAD_MS, open_window
 
@@ -55,7 +55,7 @@ def test_digit_keys_enter_and_bar_clicks_keep_samples(qtbot):
     assert not window.canvas.is_blank()
 
 
-def test_teach_samples_personalise_and_the_personal_model_reads_better(qtbot, unseen):
+def test_teach_samples_personalise_and_the_personal_model_reads_better(qtbot, unseen, tmp_path):
     """Teach one unseen writer's digits (3 of each) by replaying them into the canvas and
     pressing the right key; personalise the bundled PyTorch MLP from Your samples; the personal
     model becomes active and reads that writer's other digits at least as well."""
@@ -77,12 +77,31 @@ def test_teach_samples_personalise_and_the_personal_model_reads_better(qtbot, un
     assert dialog.gallery.count() == 3
     assert dialog.personaliseButton.isEnabled()
     dialog.personaliseButton.click()
+    shown: list[str] = []  # the bar's text as each progress report drew it
+    dialog._worker.progress.connect(lambda _: shown.append(dialog.progress.text()))
+    dialog._worker.progress.connect(lambda _: dialog.grab().save(str(tmp_path / "running.png")))
     qtbot.waitUntil(
         lambda: window.model_path is not None and window.model_path != mlp, timeout=120_000
     )
     assert window.predictor.card.name == "PyTorch MLP · personal"
     assert window.predictor.card.base == mlp.name
     assert "is now active" in dialog.result.text()
+    assert shown and all("%" in t for t in shown) and any(t.endswith(" left") for t in shown)
+
+    # A second Personalise offers the model the personal one came from, not a fine-tune of it.
+    first, asked = window.model_path, []
+
+    def from_base(box) -> None:
+        box.grab().save(str(tmp_path / "second.png"))
+        next(b for b in box.buttons() if b.text().startswith("From ")).click()
+
+    answer_modal(from_base, asked)
+    dialog.personaliseButton.click()
+    assert "already personalised, from PyTorch MLP" in asked[0].text()
+    assert dialog.result.text() == f"Personalising PyTorch MLP on {len(taught)} samples…"
+    qtbot.waitUntil(lambda: window.model_path not in (first, mlp), timeout=120_000)
+    assert window.predictor.card.name == "PyTorch MLP · personal"
+    assert window.predictor.card.base == mlp.name
 
     rest = [d for d in writer if all(d is not t for t in taught)]
     images = pendigits.mnist_images(rest, (18.0,), 160)

@@ -30,6 +30,7 @@ from digitpad import samples
 from digitpad.errors import DatasetError
 from digitpad.personalise import MIN_SAMPLES
 from digitpad.session import ModelSession, plain_message
+from digitpad.ui.personalising import Progress, TimeLeft, choose_base
 from digitpad.ui.teach import Teacher
 from digitpad.ui.workers import Worker, WorkerPool
 
@@ -86,7 +87,7 @@ class SamplesWindow(QDialog):
         self.cancelButton.clicked.connect(self.cancel)
         self.progress = QProgressBar(objectName="personaliseProgress")
         self.progress.setRange(0, 100)
-        self.progress.setTextVisible(False)
+        self._time_left = TimeLeft(self.progress)
         self.result = QLabel(objectName="personaliseResult", wordWrap=True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -245,14 +246,17 @@ class SamplesWindow(QDialog):
         base = self.session.predictor
         if base is None or self._worker is not None:
             return
-        taught, path, device = self.found, base.path, base.device
+        path = choose_base(self, self.session, base)
+        if path is None:
+            return
+        taught, device, card = self.found, base.device, self.session.card(path) or base.card
         self._base = path
 
         def work(worker: Worker):
-            return personalise(path, taught, _Progress(worker), device)
+            return personalise(path, taught, Progress(worker), device)
 
-        self.result.setText(f"Personalising {base.card.title} on {len(taught)} samples…")
-        self.progress.setValue(0)
+        self.result.setText(f"Personalising {card.title} on {len(taught)} samples…")
+        self._time_left = TimeLeft(self.progress)
         self._worker = self.pool.start(work, "personalise", self._done, self._failed)
         self._worker.progress.connect(self._show_progress)  # a slot: dropped with the dialog
         self._update_buttons()
@@ -278,7 +282,7 @@ class SamplesWindow(QDialog):
         self._update_buttons()
 
     def _show_progress(self, share: float) -> None:
-        self.progress.setValue(int(share * 100))
+        self._time_left.show(share)
 
     def _failed(self, err: Exception) -> None:
         from trainers.callbacks import TrainingCancelled
@@ -290,20 +294,3 @@ class SamplesWindow(QDialog):
             else f"Could not personalise: {plain_message(self._base, err)}"
         )
         self._update_buttons()
-
-
-class _Progress:
-    """Training callbacks that report a share done to the worker and stop when asked."""
-
-    def __init__(self, worker: Worker) -> None:
-        self.worker = worker
-
-    def on_batch(self, epoch: int, step: int, steps: int, loss: float) -> None:
-        if step % 5 == 0:
-            self.worker.report((step + 1) / steps)
-
-    def on_epoch(self, epoch: int, metrics: dict) -> None:
-        pass
-
-    def should_stop(self) -> bool:
-        return self.worker.abort_requested()
