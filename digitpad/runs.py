@@ -41,7 +41,8 @@ class RunError(ValueError):
 
 @dataclass
 class Run:
-    started: str  # local time with its offset, ISO 8601 (sorts as text within one zone)
+    started: str  # local time to the millisecond with its offset, ISO 8601 (sorts as text
+    # within one zone; two short runs often start within one second)
     status: str
     backend: str
     arch: str
@@ -255,7 +256,7 @@ class Recording:
     ) -> None:
         self.inner = inner
         self.run = Run(
-            started=datetime.now().astimezone().isoformat(timespec="seconds"),
+            started=datetime.now().astimezone().isoformat(timespec="milliseconds"),
             status=FINISHED,
             backend=config.backend,
             arch=config.arch,
