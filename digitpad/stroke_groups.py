@@ -14,6 +14,7 @@ were chosen on numbers written with the pendigits training writers' digits
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import median
 
 import numpy as np
 
@@ -70,29 +71,37 @@ class _Strokes:
             s = np.asarray(s, np.float32)
             step = -(-len(s) // GEOMETRY_POINTS)  # every step-th point and the last
             self.points.append(s if step == 1 else np.vstack([s[::step], s[-1:]]))
-        self.low = np.array([p.min(axis=0) for p in self.points])
-        self.high = np.array([p.max(axis=0) for p in self.points])
+        low = np.array([p.min(axis=0) for p in self.points])
+        high = np.array([p.max(axis=0) for p in self.points])
+        self.boxes = np.hstack([low, high]).tolist()  # x0, y0, x1, y1 of each stroke
         # a digit's height: the median over strokes of the height of the ink around each (it
         # and the strokes whose boxes meet its box), whether its digit has one stroke or more
-        low, high = self.low, self.high
         meets = np.all((low[:, None] <= high[None]) & (high[:, None] >= low[None]), axis=2)
-        around = np.where(meets, high[None, :, 1], -np.inf).max(axis=1) - np.where(
-            meets, low[None, :, 1], np.inf
-        ).min(axis=1)
-        self.tall = float(np.median(around)) or 1.0
+        top = np.where(meets, low[None, :, 1], np.inf).min(axis=1)
+        bottom = np.where(meets, high[None, :, 1], -np.inf).max(axis=1)
+        self.tall = float(median((bottom - top).tolist())) or 1.0
         self.meet = pen / 2 if pen else MEET * self.tall
 
-    def box(self, group: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        return self.low[group].min(axis=0), self.high[group].max(axis=0)
+    def box(self, group: list[int]) -> tuple[float, float, float, float]:
+        """x0, y0, x1, y1 around the strokes of a group."""
+        boxes = [self.boxes[i] for i in group]
+        return (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
 
     def distance(self, a: list[int], b: list[int], reach: float = np.inf) -> float:
         """The least distance between the lines of two groups of strokes (inf beyond reach)."""
-        gaps = np.maximum(
-            self.low[a][:, None] - self.high[b][None], self.low[b][None] - self.high[a][:, None]
-        ).max(axis=2)
-        pairs = np.argwhere(gaps <= reach)  # the strokes whose boxes come within reach
         return min(
-            (_ink_distance(self.points[a[i]], self.points[b[j]]) for i, j in pairs), default=np.inf
+            (
+                _ink_distance(self.points[i], self.points[j])
+                for i in a
+                for j in b
+                if _gap(self.boxes[i], self.boxes[j]) <= reach
+            ),
+            default=np.inf,
         )
 
     def one_digit(self, a: list[int], b: list[int]) -> bool:
@@ -101,19 +110,25 @@ class _Strokes:
         the widest digit, or when one, less tall than a digit, lies over or under the other, near
         it, and together they are no wider than a digit (an 8 in two loops, a 9's tail begun
         inside its loop). Two whole digits that touch only graze: their lines stay a pen apart."""
-        (a_low, a_high), (b_low, b_high) = self.box(a), self.box(b)
-        width = max(a_high[0], b_high[0]) - min(a_low[0], b_low[0])
-        lowest = min(a_high[1] - a_low[1], b_high[1] - b_low[1])
+        one, two = self.box(a), self.box(b)
+        width = max(one[2], two[2]) - min(one[0], two[0])
+        lowest = min(one[3] - one[1], two[3] - two[1])
         if width > WIDEST * self.tall:
             return False
         reach = self.meet
         if (
             lowest < SHORT * self.tall
             and width <= DIGIT_WIDTH * self.tall
-            and overlap((a_low[0], a_high[0]), (b_low[0], b_high[0])) >= STACKED
+            and overlap((one[0], one[2]), (two[0], two[2])) >= STACKED
         ):
             reach = max(reach, NEAR * self.tall)
-        return self.distance(a, b, reach) <= reach
+        return _gap(one, two) <= reach and self.distance(a, b, reach) <= reach
+
+
+def _gap(one: Sequence[float], two: Sequence[float]) -> float:
+    """How far apart two boxes (x0, y0, x1, y1) are along x or y, whichever is more (< 0: they
+    overlap): no point of one is nearer than that to a point of the other."""
+    return max(one[0] - two[2], two[0] - one[2], one[1] - two[3], two[1] - one[3])
 
 
 def split_strokes(strokes: Sequence[np.ndarray], pen: float | None = None) -> list[list[int]]:
@@ -134,7 +149,7 @@ def split_strokes(strokes: Sequence[np.ndarray], pen: float | None = None) -> li
             groups[-1].append(i)
         else:
             groups.append([i])
-    groups.sort(key=lambda g: float(row.low[g, 0].min()))
+    groups.sort(key=lambda g: row.box(g)[0])
     k = 0
     while k + 1 < len(groups):
         if row.one_digit(groups[k], groups[k + 1]):
@@ -151,9 +166,11 @@ def _attach_pieces(row: _Strokes, groups: list[list[int]]) -> list[list[int]]:
     the nearest; the shortest pieces first."""
     groups = [list(g) for g in groups]
     tried: set[tuple[int, ...]] = set()
+    reach = NEAR * row.tall
     while len(groups) > 1:
-        heights = np.array([row.box(g)[1][1] - row.box(g)[0][1] for g in groups])
-        typical = float(np.median(heights))  # the row's digits, most of them whole by now
+        boxes = [row.box(g) for g in groups]
+        heights = [b[3] - b[1] for b in boxes]
+        typical = median(heights)  # the row's digits, most of them whole by now
         pieces = [
             k
             for k in np.argsort(heights, kind="stable")
@@ -163,7 +180,6 @@ def _attach_pieces(row: _Strokes, groups: list[list[int]]) -> list[list[int]]:
             return groups
         k = int(pieces[0])
         tried.add(tuple(groups[k]))
-        reach = NEAR * row.tall
         near = {
             j: row.distance(groups[k], groups[j], reach)
             for j in (k - 1, k + 1)
@@ -172,11 +188,7 @@ def _attach_pieces(row: _Strokes, groups: list[list[int]]) -> list[list[int]]:
         near = {j: d for j, d in near.items() if d <= reach}
         if not near:
             continue
-        low, high = row.box(groups[k])
-        over = {
-            j: min(row.box(groups[j])[1][0], high[0]) - max(row.box(groups[j])[0][0], low[0])
-            for j in near
-        }
+        over = {j: min(boxes[j][2], boxes[k][2]) - max(boxes[j][0], boxes[k][0]) for j in near}
         best = max(near, key=lambda j: (near[j] <= row.meet, max(over[j], 0.0), -near[j]))
         piece = groups.pop(k)
         groups[best if best < k else best - 1] += piece
